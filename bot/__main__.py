@@ -1,0 +1,76 @@
+"""``quizbot`` command line: run the bot, play in the terminal, check content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from bot import log as logsetup
+from bot.app import StartupError, play, run, stdin_reader
+from bot.content import check as content_check
+from bot.engine.errors import QuizError
+from bot.settings import Settings, SettingsError
+from bot.storage.database import DatabaseError
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI; argparse prints usage and exits 2 on unknown options."""
+    parser = argparse.ArgumentParser(prog="quizbot", description="AWS DVA-C02 quiz bot for study groups.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (console adapter when no platform token is set)")
+    p_play = sub.add_parser("play", help="practice questions in the terminal; reads answers from stdin")
+    p_play.add_argument("--topic", help="topic slug, e.g. sqs")
+    p_play.add_argument("--domain", type=int, choices=(1, 2, 3, 4), help="exam domain 1-4")
+    p_play.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
+    p_content = sub.add_parser("content", help="question bank tools")
+    content_sub = p_content.add_subparsers(dest="content_command", required=True)
+    p_check = content_sub.add_parser("check", help="validate the bank (and source quotes with --notes)")
+    p_check.add_argument("--notes", type=Path, help="directory of the study notes, e.g. ../shared/notes")
+    p_stats = content_sub.add_parser("stats", help="items per topic, domain, type and difficulty")
+    p_stats.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``quizbot`` and ``python -m bot``."""
+    args = build_parser().parse_args(argv)
+    out = Console()
+    err = Console(stderr=True)
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}", markup=True)
+        return 1
+    logsetup.configure(settings.log_level)
+    command = args.command or "run"
+    try:
+        if command == "content":
+            if args.content_command == "check":
+                return content_check.check(settings.content_dir, args.notes, out)
+            return content_check.stats(settings.content_dir, args.json, out)
+        if command == "play":
+            if args.count < 1:
+                err.print("--count must be at least 1")
+                return 2
+            asyncio.run(play(settings, stdin_reader(), out, count=args.count, topic=args.topic, domain=args.domain))
+            return 0
+        asyncio.run(run(settings, stdin_reader(), out))
+        return 0
+    except (QuizError, DatabaseError, StartupError) as exc:
+        err.print(f"quizbot: {exc}", markup=False, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events into service calls and outcomes into messages."""

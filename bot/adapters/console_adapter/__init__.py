@@ -1,0 +1,1 @@
+"""A terminal "server" so the bot can be played with no platform token."""

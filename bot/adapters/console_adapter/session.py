@@ -1,0 +1,203 @@
+"""The console adapter: a REPL over the service, and the scriptable ``play`` loop.
+
+Input comes from an injected line reader, so tests (and ``quizbot play`` with
+a pipe) drive it without a terminal. Like the chat adapters, it only
+translates: text in, service call, outcome rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.text import Text
+
+from bot.adapters.console_adapter import render
+from bot.engine.errors import QuizError
+from bot.engine.grading import parse_letters
+from bot.engine.model import Period, PlayerKey, ServerKey
+from bot.engine.outcomes import AnswerResult, RoundOpened
+from bot.engine.service import QuizService
+
+log = logging.getLogger(__name__)
+
+CONSOLE_SERVER = ServerKey("console", "local")
+ReadLine = Callable[[str], Awaitable[str | None]]
+HELP = """Commands:
+  A / B / AC ...            answer the current question
+  /today                    show today's daily question
+  /quiz [topic | domain N]  a private practice question
+  /leaderboard [week|month|all]
+  /stats                    your accuracy by domain and your streak
+  /topics                   list topics
+  /reveal                   reveal today's question (as the scheduler will)
+  /help, /quit"""
+
+
+@dataclass
+class ConsoleSession:
+    """One player at the terminal, answering one current question at a time."""
+
+    service: QuizService
+    player: PlayerKey
+    out: Console
+    read_line: ReadLine
+    current: RoundOpened | None = None
+
+    async def ask(self, opened: RoundOpened, title: str) -> None:
+        """Make ``opened`` the current question and show it."""
+        self.current = opened
+        self.out.print(render.question_panel(opened.question, title))
+
+    async def answer(self, text: str) -> AnswerResult | None:
+        """Submit letters for the current question; None when the input was not accepted."""
+        if self.current is None:
+            self.out.print("No question is open: type /today or /quiz.")
+            return None
+        opened = self.current
+        try:
+            chosen = parse_letters(opened.question, text)
+            result = await self.service.submit_answer(opened.round.id, self.player, chosen)
+        except QuizError as exc:
+            self._warn(str(exc))
+            return None
+        self.current = None
+        self.out.print(render.verdict(result))
+        return result
+
+    # -- the REPL -----------------------------------------------------------------
+
+    async def repl(self) -> None:
+        """Show today's question, then serve commands until /quit or end of input."""
+        self.out.print("[bold]QuizBot console[/bold]: AWS Developer Associate (DVA-C02). Type /help for commands.")
+        await self.today()
+        while True:
+            line = await self.read_line("> ")
+            if line is None:
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/"):
+                if not await self.command(line):
+                    break
+            else:
+                await self.answer(line)
+
+    async def command(self, line: str) -> bool:
+        """Run one slash command; False means quit."""
+        try:
+            name, *args = shlex.split(line)
+        except ValueError as exc:
+            self._warn(str(exc))
+            return True
+        if name.lower() in {"/quit", "/exit"}:
+            return False
+        handler = self._commands().get(name.lower())
+        if handler is None:
+            self._warn(f"Unknown command {name!r}.")
+            self.out.print(HELP, markup=False)
+            return True
+        try:
+            await handler(args)
+        except QuizError as exc:
+            self._warn(str(exc))
+        return True
+
+    def _commands(self) -> dict[str, Callable[[list[str]], Awaitable[None]]]:
+        return {
+            "/today": lambda _args: self.today(), "/quiz": self.quiz, "/leaderboard": self.leaderboard,
+            "/stats": lambda _args: self.stats(), "/topics": lambda _args: self.topics(),
+            "/reveal": lambda _args: self.reveal(), "/help": lambda _args: self.help(),
+        }
+
+    async def help(self) -> None:
+        """Print the command list."""
+        self.out.print(HELP, markup=False)
+
+    async def today(self) -> None:
+        """Show today's daily question, opening it if this server has none yet today."""
+        opened = await self.service.today(self.player.server)
+        if opened is None:
+            opened = await self.service.open_daily(self.player.server)
+        if opened.round.revealed_at is not None:
+            self.out.print("Today's question was revealed; /quiz gives you a practice question.")
+            return
+        await self.ask(opened, "Today's question")
+
+    async def quiz(self, args: list[str]) -> None:
+        """A practice question, optionally by topic (``/quiz sqs``) or domain (``/quiz domain 2``)."""
+        topic, domain = parse_quiz_args(args)
+        await self.ask(await self.service.open_practice(self.player, topic=topic, domain=domain), "Practice")
+
+    async def leaderboard(self, args: list[str]) -> None:
+        """The server board for a period."""
+        period = parse_period(args[0] if args else "week")
+        board = await self.service.leaderboard(self.player.server, period, player=self.player)
+        self.out.print(render.leaderboard_table(board))
+
+    async def stats(self) -> None:
+        """The player's stats."""
+        self.out.print(render.stats_table(await self.service.stats(self.player)))
+
+    async def topics(self) -> None:
+        """The topic slugs usable with /quiz."""
+        self.out.print(", ".join(sorted(self.service.bank.topics())), markup=False)
+
+    async def reveal(self) -> None:
+        """Reveal today's question with its distribution."""
+        opened = await self.service.today(self.player.server)
+        if opened is None:
+            self.out.print("No daily question today yet.")
+            return
+        self.out.print(render.reveal_table(await self.service.reveal(opened.round.id)))
+
+    # -- scriptable practice --------------------------------------------------------
+
+    async def play(self, count: int, topic: str | None, domain: int | None) -> tuple[int, int]:
+        """Ask ``count`` practice questions; return (correct, asked). Stops at end of input."""
+        correct = asked = 0
+        for number in range(1, count + 1):
+            opened = await self.service.open_practice(self.player, topic=topic, domain=domain)
+            await self.ask(opened, f"Question {number} of {count}")
+            while self.current is not None:
+                line = await self.read_line("answer> ")
+                if line is None:
+                    self._score(correct, asked)
+                    return correct, asked
+                result = await self.answer(line.strip())
+                if result is not None:
+                    asked += 1
+                    correct += int(result.correct)
+        self._score(correct, asked)
+        return correct, asked
+
+    def _warn(self, message: str) -> None:
+        self.out.print(Text(message, style="yellow"))
+
+    def _score(self, correct: int, asked: int) -> None:
+        self.out.print(f"[bold]Score: {correct}/{asked}[/bold]")
+
+
+def parse_quiz_args(args: list[str]) -> tuple[str | None, int | None]:
+    """``[]``, ``[topic]``, ``[domain, N]`` or ``[N]`` into (topic, domain)."""
+    if not args:
+        return None, None
+    if args[0].lower() == "domain" and len(args) == 2 and args[1] in {"1", "2", "3", "4"}:
+        return None, int(args[1])
+    if len(args) == 1 and args[0] in {"1", "2", "3", "4"}:
+        return None, int(args[0])
+    if len(args) == 1:
+        return args[0].lower(), None
+    raise QuizError("Usage: /quiz [topic] or /quiz domain N (N = 1..4).")
+
+
+def parse_period(text: str) -> Period:
+    """``week``, ``month`` or ``all``."""
+    try:
+        return Period(text.lower())
+    except ValueError:
+        raise QuizError("Usage: /leaderboard [week|month|all]") from None

@@ -1,0 +1,1 @@
+"""Content tooling: checks that tie question items to the study notes."""

@@ -1,0 +1,190 @@
+"""Domain values: frozen dataclasses with string ids that carry their platform."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+LETTERS = "ABCDEF"
+DOMAIN_NAMES: dict[int, str] = {
+    1: "Development with AWS Services",
+    2: "Security",
+    3: "Deployment",
+    4: "Troubleshooting and Optimization",
+}
+
+
+class QuestionType(enum.StrEnum):
+    """How a question is answered and graded."""
+
+    SINGLE = "single"
+    MULTI = "multi"
+    TRUEFALSE = "truefalse"
+
+
+class RoundKind(enum.StrEnum):
+    """A daily round is public and scored; a practice round is private."""
+
+    DAILY = "daily"
+    PRACTICE = "practice"
+
+
+class Period(enum.StrEnum):
+    """Leaderboard windows, in the server's timezone."""
+
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+@dataclass(frozen=True, order=True)
+class ServerKey:
+    """A Discord guild, a Slack workspace or the console, with its platform."""
+
+    platform: str
+    server_id: str
+
+    def player(self, user_id: str) -> PlayerKey:
+        """Return the key of ``user_id`` inside this server."""
+        return PlayerKey(self.platform, self.server_id, user_id)
+
+
+@dataclass(frozen=True, order=True)
+class PlayerKey:
+    """A person inside one server; the same human elsewhere is another player."""
+
+    platform: str
+    server_id: str
+    user_id: str
+
+    @property
+    def server(self) -> ServerKey:
+        """The server this player belongs to."""
+        return ServerKey(self.platform, self.server_id)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where in the study notes the item's fact comes from."""
+
+    file: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One item of the bank, as loaded and validated from YAML."""
+
+    id: str
+    topic: str
+    domain: int
+    type: QuestionType
+    difficulty: int
+    prompt: str
+    choices: tuple[str, ...]
+    answer: frozenset[int]
+    explanation: str
+    source: Source | None = None
+    refs: tuple[str, ...] = ()
+
+    @property
+    def letters(self) -> str:
+        """The button letters of this question, one per choice."""
+        return LETTERS[: len(self.choices)]
+
+    def key_letters(self) -> str:
+        """The right answer as letters, e.g. ``"AC"``."""
+        return "".join(LETTERS[i] for i in sorted(self.answer))
+
+
+@dataclass(frozen=True)
+class Round:
+    """One asking of a question: a server's daily post or a player's practice."""
+
+    id: int
+    kind: RoundKind
+    server: ServerKey
+    question_id: str
+    opened_at: datetime
+    closes_at: datetime | None
+    revealed_at: datetime | None = None
+    owner: str | None = None
+    local_date: date | None = None
+    daily_seq: int | None = None
+    channel_id: str | None = None
+    message_ref: str | None = None
+    timezone: str = "UTC"
+    on_board: bool = True
+
+    def is_open(self, now: datetime) -> bool:
+        """A round takes answers until it is revealed or its closing time passes."""
+        if self.revealed_at is not None:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One player's answer to one round, as the store keeps it."""
+
+    round_id: int
+    player: PlayerKey
+    question_id: str
+    choices: frozenset[int]
+    correct: bool
+    points: int
+    answered_at: datetime
+    kind: RoundKind
+    topic: str
+    domain: int
+    on_board: bool
+    period_keys: tuple[str, str] = ("", "")
+    daily_seq: int | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A row of a leaderboard."""
+
+    rank: int
+    user_id: str
+    points: int
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class DomainStat:
+    """Answers and accuracy for one exam domain or topic."""
+
+    name: str
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers, 0.0 when nothing was answered."""
+        return self.correct / self.answered if self.answered else 0.0
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """Per-server settings kept in the database; defaults suit a new server."""
+
+    server: ServerKey
+    timezone: str
+    channel_id: str | None = None
+    enabled: bool = False
+    post_time: str = "09:00"
+    weekdays: tuple[str, ...] = WEEKDAYS[:5]
+    reveal_time: str | None = None
+    topics: tuple[str, ...] = ()
+    domain: int | None = None
+    mention_role: str | None = None
+    practice_on_board: bool = False
+    admins: tuple[str, ...] = field(default=())

@@ -1,0 +1,77 @@
+"""Render-neutral results the service returns; adapters turn them into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.model import DomainStat, Period, PlayerKey, Question, Round, ServerKey, Standing
+
+
+@dataclass(frozen=True)
+class RoundOpened:
+    """A new round and the question it asks."""
+
+    round: Round
+    question: Question
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The verdict on one answer; the explanation is shown privately."""
+
+    round: Round
+    question: Question
+    chosen: frozenset[int]
+    correct: bool
+    points: int
+
+    @property
+    def explanation(self) -> str:
+        """Why the key is right."""
+        return self.question.explanation
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """The end of a round: key, how people answered, and who got it right."""
+
+    round: Round
+    question: Question
+    distribution: tuple[int, ...]
+    answered: int
+    correct: int
+    correct_users: tuple[str, ...]
+
+    @property
+    def percent_correct(self) -> float:
+        """Share of correct answers in percent, 0 when nobody answered."""
+        return 100.0 * self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A board for one server and period, plus the asking player's own row."""
+
+    server: ServerKey
+    period: Period
+    period_key: str
+    entries: tuple[Standing, ...]
+    me: Standing | None
+
+
+@dataclass(frozen=True)
+class PlayerStats:
+    """Personal figures across every round the player answered in this server."""
+
+    player: PlayerKey
+    answered: int
+    correct: int
+    by_domain: tuple[DomainStat, ...]
+    by_topic: tuple[DomainStat, ...]
+    current_streak: int
+    best_streak: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers, 0.0 when nothing was answered."""
+        return self.correct / self.answered if self.answered else 0.0

@@ -1,0 +1,126 @@
+"""What the engine needs from the outside world, as Protocols.
+
+Storage implements ``QuizStore`` and ``QuestionBank``, the app passes a real
+``Clock``, tests pass fakes that record. Nothing here names a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.engine.model import (
+    Attempt,
+    PlayerKey,
+    Question,
+    Round,
+    ServerConfig,
+    ServerKey,
+    Standing,
+)
+from bot.engine.outcomes import Reveal
+
+
+class Clock(Protocol):
+    """Source of the current instant; always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        """Return the current instant."""
+        ...
+
+
+class QuestionBank(Protocol):
+    """The validated question items."""
+
+    def all(self) -> Sequence[Question]:
+        """Every question, in a stable order."""
+        ...
+
+    def get(self, question_id: str) -> Question | None:
+        """The question with this id, if the bank still has it."""
+        ...
+
+    def topics(self) -> frozenset[str]:
+        """Topic slugs that have at least one question."""
+        ...
+
+
+class QuizStore(Protocol):
+    """Persistence of rounds, attempts, decks, boards and config."""
+
+    async def get_config(self, server: ServerKey) -> ServerConfig | None:
+        """The stored config of ``server``, or None for a server never configured."""
+        ...
+
+    async def save_config(self, config: ServerConfig) -> None:
+        """Insert or replace a server's config."""
+        ...
+
+    async def deck_state(self, server: ServerKey, deck: str) -> tuple[int, frozenset[str]]:
+        """The deck's current cycle and the question ids drawn in it."""
+        ...
+
+    async def create_round(self, draft: Round, deck: str, cycle: int) -> Round:
+        """Store a new round and its deck draw atomically; return it with its id (and daily_seq)."""
+        ...
+
+    async def get_round(self, round_id: int) -> Round | None:
+        """The round, or None."""
+        ...
+
+    async def daily_round_on(self, server: ServerKey, day: date) -> Round | None:
+        """The server's daily round of local date ``day``, if one was opened."""
+        ...
+
+    async def add_attempt(self, attempt: Attempt) -> None:
+        """Store an answer; raise ``AlreadyAnswered`` if the player already answered the round."""
+        ...
+
+    async def mark_revealed(self, round_id: int, at: datetime) -> Round:
+        """Set the reveal time once; return the round as stored."""
+        ...
+
+    async def round_attempts(self, round_id: int) -> Sequence[Attempt]:
+        """Every answer to a round, in answer order."""
+        ...
+
+    async def answer_count(self, round_id: int) -> int:
+        """How many people answered the round."""
+        ...
+
+    async def leaderboard(self, server: ServerKey, period_key: str, limit: int) -> Sequence[Standing]:
+        """Top ``limit`` players of a board bucket, ranked by points."""
+        ...
+
+    async def standing(self, player: PlayerKey, period_key: str) -> Standing | None:
+        """One player's row and rank in a board bucket."""
+        ...
+
+    async def player_breakdown(self, player: PlayerKey) -> Sequence[tuple[str, int, int, int]]:
+        """Rows of (topic, domain, answered, correct) over all the player's answers."""
+        ...
+
+    async def streak(self, player: PlayerKey) -> tuple[int, int, int]:
+        """The player's (current, best, last daily_seq answered) daily streak."""
+        ...
+
+    async def latest_daily_seq(self, server: ServerKey) -> int:
+        """The sequence number of the server's newest daily round, 0 if none."""
+        ...
+
+
+class Notifier(Protocol):
+    """How scheduled rounds reach a platform channel (implemented by each adapter)."""
+
+    async def post_daily(self, config: ServerConfig, round_: Round, question: Question) -> str:
+        """Post the question; return a message reference for the later reveal edit."""
+        ...
+
+    async def reveal_daily(self, config: ServerConfig, round_: Round, reveal: Reveal) -> None:
+        """Edit the post to show the key, distribution and explanation, and post a recap."""
+        ...
+
+    async def tell_admins(self, server: ServerKey, text: str) -> None:
+        """Tell a server's admins something needs their attention."""
+        ...

@@ -1,0 +1,226 @@
+"""Use cases of the quiz: open rounds, take answers, reveal, boards, stats, config.
+
+Every method returns an outcome object or raises from the ``QuizError`` tree;
+nothing here knows which platform asked.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from bot.engine.errors import InvalidConfig, NotYourRound, RoundClosed, RoundNotFound
+from bot.engine.grading import Scoring, is_correct, validate_choices
+from bot.engine.model import (
+    DOMAIN_NAMES,
+    Attempt,
+    DomainStat,
+    Period,
+    PlayerKey,
+    Question,
+    Round,
+    RoundKind,
+    ServerConfig,
+    ServerKey,
+)
+from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Reveal, RoundOpened
+from bot.engine.ports import Clock, QuestionBank, QuizStore
+from bot.engine.selection import Filter, draw
+from bot.engine.settings_rules import apply_setting
+from bot.engine.timekeys import local_date, period_key, zone
+
+DAILY_DECK = "daily"
+
+
+def practice_deck(user_id: str) -> str:
+    """The deck name of a player's private practice draws."""
+    return f"practice:{user_id}"
+
+
+class QuizService:
+    """The engine's entry point for adapters and the scheduler."""
+
+    def __init__(
+        self,
+        store: QuizStore,
+        bank: QuestionBank,
+        clock: Clock,
+        rng: random.Random,
+        *,
+        default_timezone: str,
+        scoring: Scoring | None = None,
+        board_size: int = 10,
+    ) -> None:
+        zone(default_timezone)
+        self._store = store
+        self._bank = bank
+        self._clock = clock
+        self._rng = rng
+        self._default_tz = default_timezone
+        self._scoring = scoring or Scoring()
+        self._board_size = board_size
+
+    @property
+    def bank(self) -> QuestionBank:
+        """The question bank, for adapters listing topics."""
+        return self._bank
+
+    # -- config -----------------------------------------------------------------
+
+    async def config(self, server: ServerKey) -> ServerConfig:
+        """The server's stored config, or the defaults for a new server."""
+        stored = await self._store.get_config(server)
+        return stored or ServerConfig(server=server, timezone=self._default_tz)
+
+    async def update_config(self, server: ServerKey, name: str, value: str) -> ServerConfig:
+        """Change one setting from admin text; validated before anything is stored."""
+        updated = apply_setting(await self.config(server), name, value, self._bank.topics())
+        if updated.enabled and not updated.channel_id:
+            raise InvalidConfig("Set a channel before enabling the daily question.")
+        await self._store.save_config(updated)
+        return updated
+
+    # -- rounds -----------------------------------------------------------------
+
+    async def open_practice(
+        self, player: PlayerKey, *, topic: str | None = None, domain: int | None = None
+    ) -> RoundOpened:
+        """Draw a private question for one player from their own deck."""
+        if topic is not None and topic not in self._bank.topics():
+            raise InvalidConfig(f"Unknown topic {topic!r}; pick one of: {', '.join(sorted(self._bank.topics()))}.")
+        if domain is not None and domain not in DOMAIN_NAMES:
+            raise InvalidConfig(f"Domain must be 1-4, not {domain}.")
+        config = await self.config(player.server)
+        flt = Filter(topics=(topic,) if topic else (), domain=domain)
+        draft = self._draft(RoundKind.PRACTICE, config, owner=player.user_id)
+        return await self._open(draft, practice_deck(player.user_id), flt)
+
+    async def open_daily(self, server: ServerKey, *, channel_id: str | None = None) -> RoundOpened:
+        """Open the server's daily round for its current local date, drawn from the daily deck."""
+        config = await self.config(server)
+        draft = self._draft(RoundKind.DAILY, config, owner=None)
+        draft = replace(draft, channel_id=channel_id or config.channel_id)
+        return await self._open(draft, DAILY_DECK, Filter(config.topics, config.domain))
+
+    async def today(self, server: ServerKey) -> RoundOpened | None:
+        """The server's daily round of today (local date), if it was opened."""
+        config = await self.config(server)
+        round_ = await self._store.daily_round_on(server, local_date(self._clock.now(), config.timezone))
+        if round_ is None:
+            return None
+        return RoundOpened(round_, self._question(round_))
+
+    def _draft(self, kind: RoundKind, config: ServerConfig, owner: str | None) -> Round:
+        now = self._clock.now()
+        on_board = kind is RoundKind.DAILY or config.practice_on_board
+        return Round(
+            id=0, kind=kind, server=config.server, question_id="", opened_at=now, closes_at=None,
+            owner=owner, local_date=local_date(now, config.timezone), timezone=config.timezone,
+            on_board=on_board,
+        )
+
+    async def _open(self, draft: Round, deck: str, flt: Filter) -> RoundOpened:
+        cycle, drawn = await self._store.deck_state(draft.server, deck)
+        picked = draw(self._bank.all(), flt, cycle, drawn, self._rng)
+        round_ = await self._store.create_round(
+            replace(draft, question_id=picked.question.id), deck, picked.cycle
+        )
+        return RoundOpened(round_, picked.question)
+
+    def _question(self, round_: Round) -> Question:
+        question = self._bank.get(round_.question_id)
+        if question is None:
+            raise RoundClosed(round_.id)
+        return question
+
+    async def _round(self, round_id: int, server: ServerKey | None = None) -> Round:
+        round_ = await self._store.get_round(round_id)
+        if round_ is None or (server is not None and round_.server != server):
+            raise RoundNotFound(round_id)
+        return round_
+
+    # -- answers ----------------------------------------------------------------
+
+    async def submit_answer(self, round_id: int, player: PlayerKey, choices: frozenset[int]) -> AnswerResult:
+        """Record one answer; the first answer per player and round is the only one."""
+        round_ = await self._round(round_id, player.server)
+        if round_.kind is RoundKind.PRACTICE and round_.owner != player.user_id:
+            raise NotYourRound()
+        now = self._clock.now()
+        if not round_.is_open(now):
+            raise RoundClosed(round_id)
+        question = self._question(round_)
+        chosen = validate_choices(question, choices)
+        correct = is_correct(question, chosen)
+        points = self._scoring.points(round_.kind, correct)
+        day = local_date(now, round_.timezone)
+        await self._store.add_attempt(Attempt(
+            round_id=round_id, player=player, question_id=question.id, choices=chosen, correct=correct,
+            points=points, answered_at=now, kind=round_.kind, topic=question.topic, domain=question.domain,
+            on_board=round_.on_board, period_keys=(period_key(Period.WEEK, day), period_key(Period.MONTH, day)),
+            daily_seq=round_.daily_seq,
+        ))
+        return AnswerResult(round_, question, chosen, correct, points)
+
+    async def reveal(self, round_id: int) -> Reveal:
+        """Close a round and report the key, the distribution per choice and who was right."""
+        round_ = await self._store.mark_revealed(round_id, self._clock.now())
+        question = self._question(round_)
+        attempts = await self._store.round_attempts(round_id)
+        distribution = [0] * len(question.choices)
+        for attempt in attempts:
+            for index in attempt.choices:
+                distribution[index] += 1
+        winners = tuple(a.player.user_id for a in attempts if a.correct)
+        return Reveal(round_, question, tuple(distribution), len(attempts), len(winners), winners)
+
+    async def answer_count(self, round_id: int) -> int:
+        """How many people answered; adapters show it on the public post."""
+        return await self._store.answer_count(round_id)
+
+    # -- boards and stats -------------------------------------------------------
+
+    async def leaderboard(
+        self, server: ServerKey, period: Period, *, player: PlayerKey | None = None, limit: int | None = None
+    ) -> Leaderboard:
+        """Top players of the week, month or all time, in the server's timezone."""
+        config = await self.config(server)
+        key = period_key(period, local_date(self._clock.now(), config.timezone))
+        entries = await self._store.leaderboard(server, key, limit or self._board_size)
+        me = await self._store.standing(player, key) if player else None
+        return Leaderboard(server, period, key, tuple(entries), me)
+
+    async def stats(self, player: PlayerKey) -> PlayerStats:
+        """Answered, accuracy by domain and topic, and the daily streak."""
+        rows = await self._store.player_breakdown(player)
+        by_domain: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for topic, domain, answered, correct in rows:
+            for bucket in (by_domain[domain], by_topic[topic]):
+                bucket[0] += answered
+                bucket[1] += correct
+        current, best, last_seq = await self._store.streak(player)
+        latest = await self._store.latest_daily_seq(player.server)
+        # A streak survives while the player answered the newest or the one before
+        # it (today's question may simply not be answered yet).
+        if latest - last_seq > 1:
+            current = 0
+        return PlayerStats(
+            player=player,
+            answered=sum(a for a, _ in by_domain.values()),
+            correct=sum(c for _, c in by_domain.values()),
+            by_domain=tuple(DomainStat(DOMAIN_NAMES[d], *by_domain[d]) for d in sorted(by_domain)),
+            by_topic=tuple(DomainStat(t, *by_topic[t]) for t in sorted(by_topic)),
+            current_streak=current,
+            best_streak=best,
+        )
+
+
+class SystemClock:
+    """The real clock, used only by the composition root."""
+
+    def now(self) -> datetime:
+        """Current UTC instant."""
+        return datetime.now(UTC)

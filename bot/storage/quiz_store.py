@@ -1,0 +1,286 @@
+"""``SqliteQuizStore``: the engine's ``QuizStore`` port on aiosqlite.
+
+Every SQL statement of the bot lives here. Instants are stored as ISO-8601
+UTC text with microseconds, so text order is time order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from bot.engine.errors import AlreadyAnswered, RoundNotFound
+from bot.engine.model import (
+    Attempt,
+    PlayerKey,
+    Round,
+    RoundKind,
+    ServerConfig,
+    ServerKey,
+    Standing,
+)
+from bot.storage.database import Database
+
+BOARD_SQL = (
+    "SELECT user_id, points, answered, correct FROM board_totals "
+    "WHERE platform = ? AND server_id = ? AND period = ? "
+    "ORDER BY points DESC, user_id LIMIT ?"
+)
+RANK_SQL = (
+    "SELECT 1 + count(*) FROM board_totals "
+    "WHERE platform = ? AND server_id = ? AND period = ? "
+    "AND (points > ? OR (points = ? AND user_id < ?))"
+)
+STANDING_SQL = (
+    "SELECT points, answered, correct FROM board_totals "
+    "WHERE platform = ? AND server_id = ? AND period = ? AND user_id = ?"
+)
+_ROUND_COLUMNS = (
+    "id, platform, server_id, kind, question_id, owner, opened_at, closes_at, revealed_at, "
+    "local_date, daily_seq, channel_id, message_ref, timezone, on_board"
+)
+
+
+def to_text(instant: datetime | None) -> str | None:
+    """Store an aware instant as fixed-width UTC text."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(text: str | None) -> datetime | None:
+    """Inverse of ``to_text``."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def _round(row: sqlite3.Row) -> Round:
+    return Round(
+        id=row["id"], kind=RoundKind(row["kind"]), server=ServerKey(row["platform"], row["server_id"]),
+        question_id=row["question_id"], owner=row["owner"], opened_at=from_text(row["opened_at"]) or _epoch(),
+        closes_at=from_text(row["closes_at"]), revealed_at=from_text(row["revealed_at"]),
+        local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
+        daily_seq=row["daily_seq"], channel_id=row["channel_id"], message_ref=row["message_ref"],
+        timezone=row["timezone"], on_board=bool(row["on_board"]),
+    )
+
+
+def _epoch() -> datetime:
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+class SqliteQuizStore:
+    """All persistence of the quiz, on one ``Database``."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn = db.conn
+
+    async def _one(self, sql: str, params: Sequence[object]) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # -- config -----------------------------------------------------------------
+
+    async def get_config(self, server: ServerKey) -> ServerConfig | None:
+        """The server's stored config."""
+        row = await self._one(
+            "SELECT * FROM server_config WHERE platform = ? AND server_id = ?", (server.platform, server.server_id)
+        )
+        if row is None:
+            return None
+        return ServerConfig(
+            server=server, timezone=row["timezone"], channel_id=row["channel_id"], enabled=bool(row["enabled"]),
+            post_time=row["post_time"], weekdays=_split_list(row["weekdays"]), reveal_time=row["reveal_time"],
+            topics=_split_list(row["topics"]), domain=row["domain"], mention_role=row["mention_role"],
+            practice_on_board=bool(row["practice_on_board"]), admins=_split_list(row["admins"]),
+        )
+
+    async def save_config(self, config: ServerConfig) -> None:
+        """Insert or replace a server's config in one statement."""
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO server_config (platform, server_id, timezone, channel_id, enabled, post_time,"
+            " weekdays, reveal_time, topics, domain, mention_role, practice_on_board, admins)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                config.server.platform, config.server.server_id, config.timezone, config.channel_id,
+                int(config.enabled), config.post_time, ",".join(config.weekdays), config.reveal_time,
+                ",".join(config.topics), config.domain, config.mention_role, int(config.practice_on_board),
+                ",".join(config.admins),
+            ),
+        )
+
+    # -- decks and rounds -------------------------------------------------------
+
+    async def deck_state(self, server: ServerKey, deck: str) -> tuple[int, frozenset[str]]:
+        """Current cycle of a deck and the ids drawn in it."""
+        key = (server.platform, server.server_id, deck)
+        row = await self._one(
+            "SELECT max(cycle) FROM deck_draws WHERE platform = ? AND server_id = ? AND deck = ?", key
+        )
+        cycle = int(row[0]) if row and row[0] is not None else 0
+        rows = await self._all(
+            "SELECT question_id FROM deck_draws WHERE platform = ? AND server_id = ? AND deck = ? AND cycle = ?",
+            (*key, cycle),
+        )
+        return cycle, frozenset(r[0] for r in rows)
+
+    async def create_round(self, draft: Round, deck: str, cycle: int) -> Round:
+        """Insert the round and its deck draw in one transaction; daily rounds get the next sequence."""
+        server = draft.server
+        async with self._db.transaction() as conn:
+            daily_seq = None
+            if draft.kind is RoundKind.DAILY:
+                async with conn.execute(
+                    "SELECT coalesce(max(daily_seq), 0) + 1 FROM rounds WHERE platform = ? AND server_id = ?"
+                    " AND daily_seq IS NOT NULL",
+                    (server.platform, server.server_id),
+                ) as cursor:
+                    row = await cursor.fetchone()
+                    daily_seq = int(row[0]) if row else 1
+            cursor = await conn.execute(
+                "INSERT INTO rounds (platform, server_id, kind, question_id, owner, opened_at, closes_at,"
+                " revealed_at, local_date, daily_seq, channel_id, message_ref, timezone, on_board)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+                (
+                    server.platform, server.server_id, draft.kind.value, draft.question_id, draft.owner,
+                    to_text(draft.opened_at), to_text(draft.closes_at),
+                    draft.local_date.isoformat() if draft.local_date else None, daily_seq, draft.channel_id,
+                    draft.message_ref, draft.timezone, int(draft.on_board),
+                ),
+            )
+            round_id = cursor.lastrowid
+            await conn.execute(
+                "INSERT OR IGNORE INTO deck_draws (platform, server_id, deck, cycle, question_id, drawn_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (server.platform, server.server_id, deck, cycle, draft.question_id, to_text(draft.opened_at)),
+            )
+        created = await self.get_round(int(round_id or 0))
+        if created is None:  # pragma: no cover - the insert above just committed
+            raise RoundNotFound(int(round_id or 0))
+        return created
+
+    async def get_round(self, round_id: int) -> Round | None:
+        """One round by id."""
+        row = await self._one(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,))  # noqa: S608
+        return _round(row) if row else None
+
+    async def daily_round_on(self, server: ServerKey, day: date) -> Round | None:
+        """The server's daily round of a local date (the newest, should there be several)."""
+        row = await self._one(
+            f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE platform = ? AND server_id = ? AND kind = 'daily'"  # noqa: S608
+            " AND local_date = ? ORDER BY id DESC LIMIT 1",
+            (server.platform, server.server_id, day.isoformat()),
+        )
+        return _round(row) if row else None
+
+    async def mark_revealed(self, round_id: int, at: datetime) -> Round:
+        """Set revealed_at once; a second reveal keeps the first time."""
+        await self._conn.execute(
+            "UPDATE rounds SET revealed_at = coalesce(revealed_at, ?) WHERE id = ?", (to_text(at), round_id)
+        )
+        round_ = await self.get_round(round_id)
+        if round_ is None:
+            raise RoundNotFound(round_id)
+        return round_
+
+    async def set_message_ref(self, round_id: int, channel_id: str | None, message_ref: str) -> None:
+        """Remember where a round was posted, for the reveal edit."""
+        await self._conn.execute(
+            "UPDATE rounds SET channel_id = coalesce(?, channel_id), message_ref = ? WHERE id = ?",
+            (channel_id, message_ref, round_id),
+        )
+
+    # -- attempts ---------------------------------------------------------------
+
+    async def add_attempt(self, attempt: Attempt) -> None:
+        """One INSERT; triggers keep boards and streaks. A duplicate becomes ``AlreadyAnswered``."""
+        player = attempt.player
+        try:
+            await self._conn.execute(
+                "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
+                " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    attempt.round_id, player.platform, player.server_id, player.user_id, attempt.question_id,
+                    ",".join(str(i) for i in sorted(attempt.choices)), int(attempt.correct), attempt.points,
+                    to_text(attempt.answered_at), attempt.kind.value, attempt.topic, attempt.domain,
+                    int(attempt.on_board), attempt.period_keys[0], attempt.period_keys[1], attempt.daily_seq,
+                ),
+            )
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+                raise AlreadyAnswered(attempt.round_id) from exc
+            raise
+
+    async def round_attempts(self, round_id: int) -> Sequence[Attempt]:
+        """Every answer to a round, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM attempts WHERE round_id = ? ORDER BY answered_at, user_id", (round_id,)
+        )
+        return [
+            Attempt(
+                round_id=r["round_id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
+                question_id=r["question_id"], choices=frozenset(int(c) for c in r["choices"].split(",") if c),
+                correct=bool(r["correct"]), points=r["points"], answered_at=from_text(r["answered_at"]) or _epoch(),
+                kind=RoundKind(r["kind"]), topic=r["topic"], domain=r["domain"], on_board=bool(r["on_board"]),
+                period_keys=(r["week_key"], r["month_key"]), daily_seq=r["daily_seq"],
+            )
+            for r in rows
+        ]
+
+    async def answer_count(self, round_id: int) -> int:
+        """Answers so far to a round (primary-key prefix scan)."""
+        row = await self._one("SELECT count(*) FROM attempts WHERE round_id = ?", (round_id,))
+        return int(row[0]) if row else 0
+
+    # -- boards, stats, streaks -------------------------------------------------
+
+    async def leaderboard(self, server: ServerKey, period_key: str, limit: int) -> Sequence[Standing]:
+        """Top of a board bucket, read through the ``board_rank`` covering index."""
+        rows = await self._all(BOARD_SQL, (server.platform, server.server_id, period_key, limit))
+        return [Standing(i + 1, r[0], r[1], r[2], r[3]) for i, r in enumerate(rows)]
+
+    async def standing(self, player: PlayerKey, period_key: str) -> Standing | None:
+        """A player's row and rank in a bucket, ties broken by user id like the board."""
+        key = (player.platform, player.server_id, period_key)
+        row = await self._one(STANDING_SQL, (*key, player.user_id))
+        if row is None:
+            return None
+        rank = await self._one(RANK_SQL, (*key, row[0], row[0], player.user_id))
+        return Standing(int(rank[0]) if rank else 0, player.user_id, row[0], row[1], row[2])
+
+    async def player_breakdown(self, player: PlayerKey) -> Sequence[tuple[str, int, int, int]]:
+        """(topic, domain, answered, correct) over the player's answers."""
+        rows = await self._all(
+            "SELECT topic, domain, count(*), sum(correct) FROM attempts"
+            " WHERE platform = ? AND server_id = ? AND user_id = ? GROUP BY topic, domain",
+            (player.platform, player.server_id, player.user_id),
+        )
+        return [(r[0], int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    async def streak(self, player: PlayerKey) -> tuple[int, int, int]:
+        """(current, best, last daily_seq) as the streak trigger keeps them."""
+        row = await self._one(
+            "SELECT current, best, last_seq FROM streaks WHERE platform = ? AND server_id = ? AND user_id = ?",
+            (player.platform, player.server_id, player.user_id),
+        )
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+    async def latest_daily_seq(self, server: ServerKey) -> int:
+        """Newest daily sequence number of the server."""
+        row = await self._one(
+            "SELECT coalesce(max(daily_seq), 0) FROM rounds WHERE platform = ? AND server_id = ?"
+            " AND daily_seq IS NOT NULL",
+            (server.platform, server.server_id),
+        )
+        return int(row[0]) if row else 0
