@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -16,6 +17,8 @@ from bot import log as logsetup
 from bot.app import StartupError, play, run, stdin_reader
 from bot.content import check as content_check
 from bot.engine.errors import QuizError
+from bot.scheduling.lifecycle import Event
+from bot.scheduling.simulate import SimulationPlan, event_json, simulate
 from bot.settings import Settings, SettingsError
 from bot.storage.database import DatabaseError
 
@@ -31,6 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_play.add_argument("--topic", help="topic slug, e.g. sqs")
     p_play.add_argument("--domain", type=int, choices=(1, 2, 3, 4), help="exam domain 1-4")
     p_play.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
+    p_sim = sub.add_parser("simulate", help="preview the daily schedule in simulated time (JSON lines)")
+    p_sim.add_argument("--start", type=_instant, required=True, help="start instant, e.g. 2026-10-28T00:00Z")
+    p_sim.add_argument("--days", type=int, default=14, help="days to simulate (default 14)")
+    p_sim.add_argument("--servers", type=int, default=1, help="number of servers (default 1)")
+    p_sim.add_argument("--tz", default="UTC", help="IANA timezone of the servers")
+    p_sim.add_argument("--time", default="09:00", help="post time HH:MM (default 09:00)")
+    p_sim.add_argument("--weekdays", default="mon-fri", help="e.g. mon-fri, mon-sun, mon,wed,fri")
+    p_sim.add_argument("--reveal", default=None, help="reveal time HH:MM the same day (default: next post or 24 h)")
+    p_sim.add_argument("--restart-at", type=_instant, action="append", default=[], help="restart instant (repeatable)")
+    p_sim.add_argument("--seed", type=int, default=0, help="random seed for question draws")
     p_content = sub.add_parser("content", help="question bank tools")
     content_sub = p_content.add_subparsers(dest="content_command", required=True)
     p_check = content_sub.add_parser("check", help="validate the bank (and source quotes with --notes)")
@@ -38,6 +51,33 @@ def build_parser() -> argparse.ArgumentParser:
     p_stats = content_sub.add_parser("stats", help="items per topic, domain, type and difficulty")
     p_stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
+
+
+def _instant(text: str) -> datetime:
+    """ISO-8601 with an offset or Z; a naive time is refused (ambiguous across zones)."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 instant such as 2026-10-28T00:00Z") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset; add Z or +01:00")
+    return value.astimezone(UTC)
+
+
+def _simulate(args: argparse.Namespace, settings: Settings, out: Console) -> int:
+    if args.days < 1 or args.servers < 1:
+        raise QuizError("--days and --servers must be at least 1")
+    plan = SimulationPlan(
+        start=args.start, days=args.days, servers=args.servers, timezone=args.tz, post_time=args.time,
+        weekdays=args.weekdays, restarts=tuple(args.restart_at), seed=args.seed, reveal_time=args.reveal,
+    )
+
+    def emit(event: Event) -> None:
+        if event.event in {"post", "reveal", "skip"}:
+            out.print(event_json(event), markup=False, highlight=False, soft_wrap=True)
+
+    asyncio.run(simulate(plan, settings.content_dir, emit))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.content_command == "check":
                 return content_check.check(settings.content_dir, args.notes, out)
             return content_check.stats(settings.content_dir, args.json, out)
+        if command == "simulate":
+            return _simulate(args, settings, out)
         if command == "play":
             if args.count < 1:
                 err.print("--count must be at least 1")

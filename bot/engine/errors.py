@@ -12,6 +12,9 @@ message to the user; anything else is a bug and gets logged::
     ├── NoQuestionsAvailable       the filter leaves nothing to ask
     ├── InvalidConfig              a server setting failed validation
     └── ContentError               the question bank is invalid (all problems listed)
+
+    DeliveryFailed                 a notifier could not post or edit (not user-facing);
+                                   ``permanent`` marks missing access rather than a blip
 """
 
 from __future__ import annotations
@@ -72,3 +75,11 @@ class ContentError(QuizError):
         head = f"question bank is invalid ({count} problem{'s' if count != 1 else ''}):"
         super().__init__("\n  ".join([head, *problems]))
         self.problems = problems
+
+
+class DeliveryFailed(Exception):
+    """A platform refused or failed a scheduled post; ``permanent`` means access is missing."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent

@@ -188,3 +188,27 @@ class ServerConfig:
     mention_role: str | None = None
     practice_on_board: bool = False
     admins: tuple[str, ...] = field(default=())
+
+
+class PostStatus(enum.StrEnum):
+    """Where a server's daily post for one local date stands."""
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+    REVEALED = "revealed"
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    """The claim row of one server's daily question on one local date."""
+
+    server: ServerKey
+    local_date: date
+    status: PostStatus
+    claimed_at: datetime
+    round_id: int | None = None
+    posted_at: datetime | None = None
+    reveal_at: datetime | None = None
+    failures: int = 0
+    last_error: str | None = None

@@ -75,3 +75,11 @@ class PlayerStats:
     def accuracy(self) -> float:
         """Share of correct answers, 0.0 when nothing was answered."""
         return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class Recap:
+    """The day's top answerers with their streaks, posted after a daily reveal."""
+
+    reveal: Reveal
+    top: tuple[tuple[str, int], ...]

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.engine.model import (
     Attempt,
+    DailyPost,
     PlayerKey,
     Question,
     Round,
@@ -19,7 +20,7 @@ from bot.engine.model import (
     ServerKey,
     Standing,
 )
-from bot.engine.outcomes import Reveal
+from bot.engine.outcomes import Recap
 
 
 class Clock(Protocol):
@@ -63,6 +64,12 @@ class QuizStore(Protocol):
 
     async def create_round(self, draft: Round, deck: str, cycle: int) -> Round:
         """Store a new round and its deck draw atomically; return it with its id (and daily_seq)."""
+        ...
+
+    async def record_post(
+        self, round_id: int, channel_id: str | None, message_ref: str, closes_at: datetime | None
+    ) -> None:
+        """Store where a round was posted and its closing time."""
         ...
 
     async def get_round(self, round_id: int) -> Round | None:
@@ -111,16 +118,59 @@ class QuizStore(Protocol):
 
 
 class Notifier(Protocol):
-    """How scheduled rounds reach a platform channel (implemented by each adapter)."""
+    """How scheduled rounds reach a platform channel (implemented by each adapter).
+
+    Failures raise ``DeliveryFailed``; ``permanent=True`` when access is missing.
+    ``sends_per_second`` is the sustained rate the platform allows for posts, which the
+    scheduler's fan-out queue respects.
+    """
+
+    sends_per_second: float
 
     async def post_daily(self, config: ServerConfig, round_: Round, question: Question) -> str:
         """Post the question; return a message reference for the later reveal edit."""
         ...
 
-    async def reveal_daily(self, config: ServerConfig, round_: Round, reveal: Reveal) -> None:
+    async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Edit the post to show the key, distribution and explanation, and post a recap."""
         ...
 
     async def tell_admins(self, server: ServerKey, text: str) -> None:
         """Tell a server's admins something needs their attention."""
+        ...
+
+
+class DailyStore(Protocol):
+    """Claim rows of daily posts: the exactly-once guard of the daily question."""
+
+    async def claim(self, server: ServerKey, day: date, at: datetime) -> bool:
+        """Insert the day's claim; False if it already exists."""
+        ...
+
+    async def get(self, server: ServerKey, day: date) -> DailyPost | None:
+        """The day's claim row."""
+        ...
+
+    async def attach_round(self, server: ServerKey, day: date, round_id: int) -> None:
+        """Remember the day's round for retries."""
+        ...
+
+    async def mark_posted(self, server: ServerKey, day: date, at: datetime, reveal_at: datetime) -> None:
+        """Record a successful post and when to reveal it."""
+        ...
+
+    async def mark_failed(self, server: ServerKey, day: date, error: str, *, permanent: bool) -> int:
+        """Record a failed send; return consecutive permanent failures."""
+        ...
+
+    async def mark_revealed(self, server: ServerKey, day: date) -> None:
+        """Record the reveal."""
+        ...
+
+    async def open_posts(self) -> Sequence[DailyPost]:
+        """Claims not revealed yet."""
+        ...
+
+    async def unrevealed_before(self, server: ServerKey, day: date) -> Sequence[DailyPost]:
+        """Posted, unrevealed days of a server before ``day``."""
         ...

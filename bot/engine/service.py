@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.engine.errors import InvalidConfig, NotYourRound, RoundClosed, RoundNotFound
 from bot.engine.grading import Scoring, is_correct, validate_choices
@@ -25,13 +26,14 @@ from bot.engine.model import (
     ServerConfig,
     ServerKey,
 )
-from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Reveal, RoundOpened
+from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Recap, Reveal, RoundOpened
 from bot.engine.ports import Clock, QuestionBank, QuizStore
 from bot.engine.selection import Filter, draw
 from bot.engine.settings_rules import apply_setting
 from bot.engine.timekeys import local_date, period_key, zone
 
 DAILY_DECK = "daily"
+ConfigListener = Callable[[ServerConfig], Awaitable[None]]
 
 
 def practice_deck(user_id: str) -> str:
@@ -61,6 +63,7 @@ class QuizService:
         self._default_tz = default_timezone
         self._scoring = scoring or Scoring()
         self._board_size = board_size
+        self._config_listeners: list[ConfigListener] = []
 
     @property
     def bank(self) -> QuestionBank:
@@ -80,7 +83,13 @@ class QuizService:
         if updated.enabled and not updated.channel_id:
             raise InvalidConfig("Set a channel before enabling the daily question.")
         await self._store.save_config(updated)
+        for listener in self._config_listeners:
+            await listener(updated)
         return updated
+
+    def on_config_change(self, listener: ConfigListener) -> None:
+        """Call ``listener`` after every stored config change (the scheduler re-plans the server)."""
+        self._config_listeners.append(listener)
 
     # -- rounds -----------------------------------------------------------------
 
@@ -97,11 +106,13 @@ class QuizService:
         draft = self._draft(RoundKind.PRACTICE, config, owner=player.user_id)
         return await self._open(draft, practice_deck(player.user_id), flt)
 
-    async def open_daily(self, server: ServerKey, *, channel_id: str | None = None) -> RoundOpened:
-        """Open the server's daily round for its current local date, drawn from the daily deck."""
+    async def open_daily(
+        self, server: ServerKey, *, day: date | None = None, closes_at: datetime | None = None
+    ) -> RoundOpened:
+        """Open the server's daily round (for local date ``day``, default today), from the daily deck."""
         config = await self.config(server)
         draft = self._draft(RoundKind.DAILY, config, owner=None)
-        draft = replace(draft, channel_id=channel_id or config.channel_id)
+        draft = replace(draft, channel_id=config.channel_id, closes_at=closes_at, local_date=day or draft.local_date)
         return await self._open(draft, DAILY_DECK, Filter(config.topics, config.domain))
 
     async def today(self, server: ServerKey) -> RoundOpened | None:
@@ -128,6 +139,17 @@ class QuizService:
             replace(draft, question_id=picked.question.id), deck, picked.cycle
         )
         return RoundOpened(round_, picked.question)
+
+    async def round_by_id(self, round_id: int) -> RoundOpened:
+        """A stored round with its question (a retried post re-sends the same one)."""
+        round_ = await self._round(round_id)
+        return RoundOpened(round_, self._question(round_))
+
+    async def record_post(
+        self, round_id: int, channel_id: str | None, message_ref: str, *, closes_at: datetime | None
+    ) -> None:
+        """Remember where a daily round was posted and when it stops taking answers."""
+        await self._store.record_post(round_id, channel_id, message_ref, closes_at)
 
     def _question(self, round_: Round) -> Question:
         question = self._bank.get(round_.question_id)
@@ -175,6 +197,14 @@ class QuizService:
                 distribution[index] += 1
         winners = tuple(a.player.user_id for a in attempts if a.correct)
         return Reveal(round_, question, tuple(distribution), len(attempts), len(winners), winners)
+
+    async def recap(self, reveal: Reveal, limit: int = 5) -> Recap:
+        """The first ``limit`` correct answerers of a daily round with their current streaks."""
+        top = []
+        for user_id in reveal.correct_users[:limit]:
+            current, _best, _last = await self._store.streak(reveal.round.server.player(user_id))
+            top.append((user_id, current))
+        return Recap(reveal, tuple(top))
 
     async def answer_count(self, round_id: int) -> int:
         """How many people answered; adapters show it on the public post."""

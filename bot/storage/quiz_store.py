@@ -73,6 +73,16 @@ def _split_list(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
 
 
+def _config(row: sqlite3.Row) -> ServerConfig:
+    return ServerConfig(
+        server=ServerKey(row["platform"], row["server_id"]), timezone=row["timezone"], channel_id=row["channel_id"],
+        enabled=bool(row["enabled"]), post_time=row["post_time"], weekdays=_split_list(row["weekdays"]),
+        reveal_time=row["reveal_time"], topics=_split_list(row["topics"]), domain=row["domain"],
+        mention_role=row["mention_role"], practice_on_board=bool(row["practice_on_board"]),
+        admins=_split_list(row["admins"]),
+    )
+
+
 class SqliteQuizStore:
     """All persistence of the quiz, on one ``Database``."""
 
@@ -96,14 +106,11 @@ class SqliteQuizStore:
         row = await self._one(
             "SELECT * FROM server_config WHERE platform = ? AND server_id = ?", (server.platform, server.server_id)
         )
-        if row is None:
-            return None
-        return ServerConfig(
-            server=server, timezone=row["timezone"], channel_id=row["channel_id"], enabled=bool(row["enabled"]),
-            post_time=row["post_time"], weekdays=_split_list(row["weekdays"]), reveal_time=row["reveal_time"],
-            topics=_split_list(row["topics"]), domain=row["domain"], mention_role=row["mention_role"],
-            practice_on_board=bool(row["practice_on_board"]), admins=_split_list(row["admins"]),
-        )
+        return _config(row) if row else None
+
+    async def enabled_configs(self) -> Sequence[ServerConfig]:
+        """Configs of every server whose daily question is on, for the scheduler's rebuild."""
+        return [_config(row) for row in await self._all("SELECT * FROM server_config WHERE enabled = 1", ())]
 
     async def save_config(self, config: ServerConfig) -> None:
         """Insert or replace a server's config in one statement."""
@@ -193,11 +200,13 @@ class SqliteQuizStore:
             raise RoundNotFound(round_id)
         return round_
 
-    async def set_message_ref(self, round_id: int, channel_id: str | None, message_ref: str) -> None:
-        """Remember where a round was posted, for the reveal edit."""
+    async def record_post(
+        self, round_id: int, channel_id: str | None, message_ref: str, closes_at: datetime | None
+    ) -> None:
+        """Remember where a round was posted (for the reveal edit) and when it closes."""
         await self._conn.execute(
-            "UPDATE rounds SET channel_id = coalesce(?, channel_id), message_ref = ? WHERE id = ?",
-            (channel_id, message_ref, round_id),
+            "UPDATE rounds SET channel_id = coalesce(?, channel_id), message_ref = ?, closes_at = ? WHERE id = ?",
+            (channel_id, message_ref, to_text(closes_at), round_id),
         )
 
     # -- attempts ---------------------------------------------------------------
