@@ -212,3 +212,22 @@ class DailyPost:
     reveal_at: datetime | None = None
     failures: int = 0
     last_error: str | None = None
+
+
+REPORT_REASONS = ("wrong key", "unclear", "outdated", "typo", "other")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A player's report that a question is wrong, unclear or outdated."""
+
+    id: int
+    player: PlayerKey
+    question_id: str
+    round_id: int | None
+    reason: str
+    text: str
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None

@@ -15,6 +15,7 @@ from bot.engine.model import (
     DailyPost,
     PlayerKey,
     Question,
+    Report,
     Round,
     ServerConfig,
     ServerKey,
@@ -114,6 +115,27 @@ class QuizStore(Protocol):
 
     async def latest_daily_seq(self, server: ServerKey) -> int:
         """The sequence number of the server's newest daily round, 0 if none."""
+        ...
+
+    async def add_report(self, report: Report) -> Report:
+        """Store a question report; return it with its id."""
+        ...
+
+    async def open_reports(self, server: ServerKey) -> Sequence[Report]:
+        """Unresolved reports of a server, oldest first."""
+        ...
+
+    async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str,
+                             at: datetime) -> bool:
+        """Mark a report resolved; False if it does not exist in this server or was resolved."""
+        ...
+
+    async def get_meta(self, key: str) -> str | None:
+        """A bookkeeping value (e.g. the Discord command-tree hash)."""
+        ...
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a bookkeeping value."""
         ...
 
 

@@ -16,11 +16,13 @@ from bot.engine.errors import InvalidConfig, NotYourRound, RoundClosed, RoundNot
 from bot.engine.grading import Scoring, is_correct, validate_choices
 from bot.engine.model import (
     DOMAIN_NAMES,
+    REPORT_REASONS,
     Attempt,
     DomainStat,
     Period,
     PlayerKey,
     Question,
+    Report,
     Round,
     RoundKind,
     ServerConfig,
@@ -197,6 +199,31 @@ class QuizService:
                 distribution[index] += 1
         winners = tuple(a.player.user_id for a in attempts if a.correct)
         return Reveal(round_, question, tuple(distribution), len(attempts), len(winners), winners)
+
+    async def report_question(
+        self, player: PlayerKey, question_id: str, reason: str, text: str, *, round_id: int | None = None
+    ) -> Report:
+        """Store a player's report that a question is wrong, unclear or outdated."""
+        if self._bank.get(question_id) is None:
+            raise InvalidConfig(f"Unknown question {question_id!r}.")
+        cleaned = reason.strip().lower()
+        if cleaned not in REPORT_REASONS:
+            raise InvalidConfig(f"Reason must be one of: {', '.join(REPORT_REASONS)}.")
+        body = text.strip()
+        if not body or len(body) > 1000:
+            raise InvalidConfig("Describe the problem in 1 to 1000 characters.")
+        report = Report(0, player, question_id, round_id, cleaned, body, self._clock.now())
+        return await self._store.add_report(report)
+
+    async def open_reports(self, server: ServerKey) -> tuple[Report, ...]:
+        """Unresolved reports of a server, for admins."""
+        return tuple(await self._store.open_reports(server))
+
+    async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str) -> None:
+        """Close a report with a note; refuses unknown or already resolved ids."""
+        if not await self._store.resolve_report(server, report_id, by, resolution.strip() or "resolved",
+                                                self._clock.now()):
+            raise InvalidConfig(f"No open report #{report_id} in this server.")
 
     async def recap(self, reveal: Reveal, limit: int = 5) -> Recap:
         """The first ``limit`` correct answerers of a daily round with their current streaks."""

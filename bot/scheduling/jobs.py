@@ -78,8 +78,10 @@ class ApsRunner:
 
 
 def _utc(instant: datetime) -> datetime:
-    """Fire times compare in UTC: two aware datetimes sharing a zone compare by wall time, fold
-    ignored, so 01:30 EDT and 01:30 EST of a fall-back night would otherwise look equal.
+    """Fire times compare in UTC.
+
+    Two aware datetimes sharing a zone compare by wall time, fold ignored, so 01:30 EDT
+    and 01:30 EST of a fall-back night would otherwise look equal.
     """
     return instant.astimezone(UTC)
 

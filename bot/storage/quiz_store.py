@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.engine.errors import AlreadyAnswered, RoundNotFound
 from bot.engine.model import (
     Attempt,
     PlayerKey,
+    Report,
     Round,
     RoundKind,
     ServerConfig,
@@ -284,6 +286,52 @@ class SqliteQuizStore:
             (player.platform, player.server_id, player.user_id),
         )
         return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+    async def add_report(self, report: Report) -> Report:
+        """Store a question report."""
+        player = report.player
+        cursor = await self._conn.execute(
+            "INSERT INTO reports (platform, server_id, user_id, question_id, round_id, reason, text, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (player.platform, player.server_id, player.user_id, report.question_id, report.round_id, report.reason,
+             report.text, to_text(report.created_at)),
+        )
+        return replace(report, id=int(cursor.lastrowid or 0))
+
+    async def open_reports(self, server: ServerKey) -> Sequence[Report]:
+        """Unresolved reports of a server, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM reports WHERE platform = ? AND server_id = ? AND resolved_at IS NULL ORDER BY id",
+            (server.platform, server.server_id),
+        )
+        return [
+            Report(id=r["id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
+                   question_id=r["question_id"], round_id=r["round_id"], reason=r["reason"], text=r["text"],
+                   created_at=from_text(r["created_at"]) or _epoch())
+            for r in rows
+        ]
+
+    async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str,
+                             at: datetime) -> bool:
+        """Resolve an open report of this server."""
+        cursor = await self._conn.execute(
+            "UPDATE reports SET resolved_at = ?, resolved_by = ?, resolution = ?"
+            " WHERE id = ? AND platform = ? AND server_id = ? AND resolved_at IS NULL",
+            (to_text(at), by, resolution, report_id, server.platform, server.server_id),
+        )
+        return cursor.rowcount == 1
+
+    async def get_meta(self, key: str) -> str | None:
+        """A bookkeeping value."""
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store a bookkeeping value."""
+        await self._conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     async def latest_daily_seq(self, server: ServerKey) -> int:
         """Newest daily sequence number of the server."""
