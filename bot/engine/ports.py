@@ -85,6 +85,10 @@ class QuizStore(Protocol):
         """Store an answer; raise ``AlreadyAnswered`` if the player already answered the round."""
         ...
 
+    async def get_attempt(self, round_id: int, player: PlayerKey) -> Attempt | None:
+        """The player's answer to a round, if any."""
+        ...
+
     async def mark_revealed(self, round_id: int, at: datetime) -> Round:
         """Set the reveal time once; return the round as stored."""
         ...

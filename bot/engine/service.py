@@ -233,6 +233,10 @@ class QuizService:
             top.append((user_id, current))
         return Recap(reveal, tuple(top))
 
+    async def my_attempt(self, round_id: int, player: PlayerKey) -> Attempt | None:
+        """The player's answer to a round (for "today" with your status)."""
+        return await self._store.get_attempt(round_id, player)
+
     async def answer_count(self, round_id: int) -> int:
         """How many people answered; adapters show it on the public post."""
         return await self._store.answer_count(round_id)

@@ -18,7 +18,7 @@ _TRUE = {"on", "true", "yes", "enable", "enabled", "1"}
 _FALSE = {"off", "false", "no", "disable", "disabled", "0"}
 SETTINGS = (
     "channel", "time", "timezone", "weekdays", "reveal", "topics", "domain",
-    "enabled", "mention_role", "practice_on_board",
+    "enabled", "mention_role", "practice_on_board", "admins",
 )
 
 
@@ -110,4 +110,7 @@ def apply_setting(config: ServerConfig, name: str, text: str, known_topics: froz
         return replace(config, mention_role=value or None)
     if key == "practice_on_board":
         return replace(config, practice_on_board=parse_bool("practice_on_board", value))
+    if key == "admins":
+        admins = tuple(sorted({a.strip() for a in value.split(",") if a.strip()}))
+        return replace(config, admins=admins)
     raise InvalidConfig(f"Unknown setting {name!r}; settings are: {', '.join(SETTINGS)}.")

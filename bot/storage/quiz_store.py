@@ -67,6 +67,16 @@ def _round(row: sqlite3.Row) -> Round:
     )
 
 
+def _attempt(r: sqlite3.Row) -> Attempt:
+    return Attempt(
+        round_id=r["round_id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
+        question_id=r["question_id"], choices=frozenset(int(c) for c in r["choices"].split(",") if c),
+        correct=bool(r["correct"]), points=r["points"], answered_at=from_text(r["answered_at"]) or _epoch(),
+        kind=RoundKind(r["kind"]), topic=r["topic"], domain=r["domain"], on_board=bool(r["on_board"]),
+        period_keys=(r["week_key"], r["month_key"]), daily_seq=r["daily_seq"],
+    )
+
+
 def _epoch() -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -238,16 +248,15 @@ class SqliteQuizStore:
         rows = await self._all(
             "SELECT * FROM attempts WHERE round_id = ? ORDER BY answered_at, user_id", (round_id,)
         )
-        return [
-            Attempt(
-                round_id=r["round_id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
-                question_id=r["question_id"], choices=frozenset(int(c) for c in r["choices"].split(",") if c),
-                correct=bool(r["correct"]), points=r["points"], answered_at=from_text(r["answered_at"]) or _epoch(),
-                kind=RoundKind(r["kind"]), topic=r["topic"], domain=r["domain"], on_board=bool(r["on_board"]),
-                period_keys=(r["week_key"], r["month_key"]), daily_seq=r["daily_seq"],
-            )
-            for r in rows
-        ]
+        return [_attempt(r) for r in rows]
+
+    async def get_attempt(self, round_id: int, player: PlayerKey) -> Attempt | None:
+        """The player's answer to a round (primary-key lookup)."""
+        row = await self._one(
+            "SELECT * FROM attempts WHERE round_id = ? AND platform = ? AND server_id = ? AND user_id = ?",
+            (round_id, player.platform, player.server_id, player.user_id),
+        )
+        return _attempt(row) if row else None
 
     async def answer_count(self, round_id: int) -> int:
         """Answers so far to a round (primary-key prefix scan)."""
