@@ -13,10 +13,13 @@ from typing import TextIO
 
 from rich.console import Console
 
+from bot.adapters.console_adapter.notifier import ConsoleNotifier
 from bot.adapters.console_adapter.session import CONSOLE_SERVER, ConsoleSession, ReadLine
 from bot.engine.ports import Clock
 from bot.engine.service import QuizService, SystemClock
+from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Settings
+from bot.storage.daily_store import SqliteDailyStore
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
@@ -85,7 +88,13 @@ async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:
         )
     async with open_core(settings) as core:
         log.info("no platform tokens set: starting the console adapter on %s", settings.database_path)
-        await console_session(core, settings, read_line, out).repl()
+        scheduling = SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db),
+                                       {"console": ConsoleNotifier(out)}, SystemClock())
+        await scheduling.start()
+        try:
+            await console_session(core, settings, read_line, out).repl()
+        finally:
+            await scheduling.close()
 
 
 async def play(

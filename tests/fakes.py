@@ -64,3 +64,44 @@ def wrong(question: Question) -> frozenset[int]:
     """A submission of the right size that is wrong."""
     others = [i for i in range(len(question.choices)) if i not in question.answer]
     return frozenset(others[: len(question.answer)])
+
+
+class FlakyNotifier:
+    """Records posts like a platform would, and fails on demand (transient or permanent)."""
+
+    sends_per_second = float("inf")
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, int, str]] = []
+        self.reveals: list[tuple[str, int, object]] = []
+        self.admin_messages: list[tuple[str, str]] = []
+        self.failures: list[bool] = []  # queued: True = permanent, False = transient
+
+    async def post_daily(self, config, round_, question) -> str:
+        from bot.engine.errors import DeliveryFailed
+
+        if self.failures:
+            permanent = self.failures.pop(0)
+            raise DeliveryFailed("403 Missing Access" if permanent else "503 upstream", permanent=permanent)
+        self.posts.append((config.server.server_id, round_.id, question.id))
+        return f"msg-{round_.id}"
+
+    async def reveal_daily(self, config, round_, recap) -> None:
+        self.reveals.append((config.server.server_id, round_.id, recap))
+
+    async def tell_admins(self, server, text: str) -> None:
+        self.admin_messages.append((server.server_id, text))
+
+
+class RecordingPlanner:
+    """The lifecycle's Planner, keeping what it was asked to schedule."""
+
+    def __init__(self) -> None:
+        self.reveals: list[tuple[object, object, object]] = []
+        self.retries: list[tuple[object, object, object]] = []
+
+    def plan_reveal(self, server, day, at) -> None:
+        self.reveals.append((server, day, at))
+
+    def plan_retry(self, server, day, at) -> None:
+        self.retries.append((server, day, at))

@@ -185,8 +185,8 @@ class DailyStore(Protocol):
         """Record a successful post and when to reveal it."""
         ...
 
-    async def mark_failed(self, server: ServerKey, day: date, error: str, *, permanent: bool) -> int:
-        """Record a failed send; return consecutive permanent failures."""
+    async def mark_failed(self, server: ServerKey, day: date, error: str) -> int:
+        """Record a failed send; return how many sends of the day failed."""
         ...
 
     async def mark_revealed(self, server: ServerKey, day: date) -> None:

@@ -19,6 +19,9 @@ from bot.engine.ports import Clock
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
+# Clocks tick in microseconds: never wait less, and treat a token short by a rounding error as whole.
+_MIN_WAIT = 1e-6
+_EPSILON = 1e-6
 
 
 @dataclass
@@ -46,10 +49,10 @@ class TokenBucket:
         if math.isinf(self.rate):
             return
         self._refill()
-        while self._tokens < 1.0:
-            await self.sleep((1.0 - self._tokens) / self.rate)
+        while self._tokens < 1.0 - _EPSILON:
+            await self.sleep(max((1.0 - self._tokens) / self.rate, _MIN_WAIT))
             self._refill()
-        self._tokens -= 1.0
+        self._tokens = max(0.0, self._tokens - 1.0)
 
 
 @dataclass

@@ -64,6 +64,7 @@ class DailyLifecycle:
     planner: Planner
     on_event: Callable[[Event], None] = lambda _event: None
     stale_claim: timedelta = timedelta(minutes=10)
+    # Pause when a permission error comes after this many failed sends of the day.
     max_permanent_failures: int = 3
 
     def _emit(self, kind: str, server: ServerKey, day: date, question_id: str | None = None,
@@ -115,7 +116,7 @@ class DailyLifecycle:
 
     async def _failed(self, config: ServerConfig, day: date, exc: DeliveryFailed) -> None:
         server = config.server
-        strikes = await self.daily.mark_failed(server, day, str(exc), permanent=exc.permanent)
+        strikes = await self.daily.mark_failed(server, day, str(exc))
         self._emit("fail", server, day, detail=str(exc))
         if exc.permanent and strikes >= self.max_permanent_failures:
             await self.service.update_config(server, "enabled", "off")
@@ -127,9 +128,7 @@ class DailyLifecycle:
             except DeliveryFailed:
                 log.warning("could not tell the admins of %s that posting is paused", server)
             return
-        post = await self.daily.get(server, day)
-        attempt = post.failures if post and exc.permanent else 0
-        retry_at = self.clock.now() + RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+        retry_at = self.clock.now() + RETRY_DELAYS[min(strikes, len(RETRY_DELAYS)) - 1]
         if local_date(retry_at, config.timezone) == day:
             self.planner.plan_retry(server, day, retry_at)
 

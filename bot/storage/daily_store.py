@@ -63,12 +63,12 @@ class SqliteDailyStore:
             (to_text(at), to_text(reveal_at), *self._key(server, day)),
         )
 
-    async def mark_failed(self, server: ServerKey, day: date, error: str, *, permanent: bool) -> int:
-        """Count a failed send; return the consecutive permanent failures (0 after a transient one)."""
+    async def mark_failed(self, server: ServerKey, day: date, error: str) -> int:
+        """Count a failed send; return how many sends of the day have failed."""
         await self._conn.execute(
-            f"UPDATE daily_posts SET status = 'failed', last_error = ?,"  # noqa: S608
-            f" failures = CASE WHEN ? THEN failures + 1 ELSE 0 END WHERE {_KEY}",
-            (error[:500], int(permanent), *self._key(server, day)),
+            f"UPDATE daily_posts SET status = 'failed', last_error = ?, failures = failures + 1"  # noqa: S608
+            f" WHERE {_KEY}",
+            (error[:500], *self._key(server, day)),
         )
         post = await self.get(server, day)
         return post.failures if post else 0

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.engine.limits import question_text
-from bot.engine.model import DOMAIN_NAMES, Period, Question, QuestionType
+from bot.engine.model import DOMAIN_NAMES, Period, Question, QuestionType, ServerConfig
 from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Reveal
 
 
@@ -78,3 +78,20 @@ def stats_table(stats: PlayerStats) -> RenderableType:
     for row in stats.by_domain:
         table.add_row(row.name, str(row.answered), f"{row.accuracy:.0%}")
     return Group(summary, table)
+
+
+def config_table(config: ServerConfig) -> Table:
+    """A server's settings, one per row, named as ``/config`` takes them."""
+    table = Table(title="Server settings")
+    table.add_column("setting")
+    table.add_column("value")
+    rows = {
+        "channel": config.channel_id or "(none)", "enabled": "on" if config.enabled else "off",
+        "time": config.post_time, "timezone": config.timezone, "weekdays": ",".join(config.weekdays),
+        "reveal": config.reveal_time or "next post or 24 h", "topics": ",".join(config.topics) or "any",
+        "domain": str(config.domain or "any"), "practice_on_board": "on" if config.practice_on_board else "off",
+        "admins": ",".join(config.admins) or "(platform admins)",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value)
+    return table

@@ -34,6 +34,7 @@ HELP = """Commands:
   /stats                    your accuracy by domain and your streak
   /topics                   list topics
   /reveal                   reveal today's question (as the scheduler will)
+  /config [setting value]   show or change this server's settings (daily time, timezone, ...)
   /help, /quit"""
 
 
@@ -112,6 +113,7 @@ class ConsoleSession:
             "/today": lambda _args: self.today(), "/quiz": self.quiz, "/leaderboard": self.leaderboard,
             "/stats": lambda _args: self.stats(), "/topics": lambda _args: self.topics(),
             "/reveal": lambda _args: self.reveal(), "/help": lambda _args: self.help(),
+            "/config": self.config,
         }
 
     async def help(self) -> None:
@@ -122,6 +124,10 @@ class ConsoleSession:
         """Show today's daily question, opening it if this server has none yet today."""
         opened = await self.service.today(self.player.server)
         if opened is None:
+            config = await self.service.config(self.player.server)
+            if config.enabled:
+                self.out.print(f"Today's question posts at {config.post_time} ({config.timezone}).")
+                return
             opened = await self.service.open_daily(self.player.server)
         if opened.round.revealed_at is not None:
             self.out.print("Today's question was revealed; /quiz gives you a practice question.")
@@ -146,6 +152,13 @@ class ConsoleSession:
     async def topics(self) -> None:
         """The topic slugs usable with /quiz."""
         self.out.print(", ".join(sorted(self.service.bank.topics())), markup=False)
+
+    async def config(self, args: list[str]) -> None:
+        """``/config`` shows the settings; ``/config time 08:30`` changes one (the console user is admin)."""
+        if args:
+            name, value = args[0], " ".join(args[1:])
+            await self.service.update_config(self.player.server, name, value)
+        self.out.print(render.config_table(await self.service.config(self.player.server)))
 
     async def reveal(self) -> None:
         """Reveal today's question with its distribution."""

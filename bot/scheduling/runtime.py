@@ -1,0 +1,103 @@
+"""The live scheduling stack: APScheduler jobs, the lifecycle, and a paced queue per platform."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.engine.errors import DeliveryFailed
+from bot.engine.model import Question, Round, ServerConfig, ServerKey
+from bot.engine.outcomes import Recap
+from bot.engine.ports import Clock, DailyStore, Notifier
+from bot.engine.service import QuizService
+from bot.scheduling.daily import DEFAULT_GRACE, DailyScheduler
+from bot.scheduling.fanout import PostQueue, TokenBucket
+from bot.scheduling.jobs import ApsRunner
+from bot.scheduling.lifecycle import DailyLifecycle
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NotifierRouter:
+    """One Notifier over several platforms, chosen by the server's platform."""
+
+    notifiers: Mapping[str, Notifier]
+    sends_per_second: float = field(default=float("inf"))
+
+    def _for(self, server: ServerKey) -> Notifier:
+        notifier = self.notifiers.get(server.platform)
+        if notifier is None:
+            raise DeliveryFailed(f"no adapter is running for platform {server.platform!r}")
+        return notifier
+
+    async def post_daily(self, config: ServerConfig, round_: Round, question: Question) -> str:
+        """Post through the server's platform."""
+        return await self._for(config.server).post_daily(config, round_, question)
+
+    async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
+        """Reveal through the server's platform."""
+        await self._for(config.server).reveal_daily(config, round_, recap)
+
+    async def tell_admins(self, server: ServerKey, text: str) -> None:
+        """Tell admins through the server's platform."""
+        await self._for(server).tell_admins(server, text)
+
+
+class ConfigSource(Protocol):
+    """What the scheduler needs from the store at start: the enabled servers."""
+
+    async def enabled_configs(self) -> Sequence[ServerConfig]:
+        """Configs of enabled servers."""
+        ...
+
+
+@dataclass
+class SchedulingRuntime:
+    """Owns the APScheduler runner and the per-platform queues; start() and close() bracket them."""
+
+    service: QuizService
+    configs: ConfigSource
+    daily: DailyStore
+    notifiers: Mapping[str, Notifier]
+    clock: Clock
+    workers_per_platform: int = 4
+    scheduler: DailyScheduler = field(init=False)
+    _runner: ApsRunner = field(init=False)
+    _queues: dict[str, PostQueue] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self._runner = ApsRunner(DEFAULT_GRACE)
+        self.scheduler = DailyScheduler(self._runner)
+        lifecycle = DailyLifecycle(self.service, self.daily, NotifierRouter(self.notifiers), self.clock,
+                                   self.scheduler)
+        for platform, notifier in self.notifiers.items():
+            bucket = TokenBucket(self.clock, asyncio.sleep, notifier.sends_per_second,
+                                 burst=min(10.0, max(1.0, notifier.sends_per_second)))
+            self._queues[platform] = PostQueue(lifecycle.fire, bucket, workers=self.workers_per_platform)
+        self.scheduler.bind(lifecycle, self._dispatch)
+        self.service.on_config_change(self.scheduler.on_config_change)
+
+    async def _dispatch(self, server: ServerKey) -> None:
+        queue = self._queues.get(server.platform)
+        if queue is None:
+            log.warning("daily question due for %s but no adapter runs for %s", server, server.platform)
+            return
+        await queue.submit(server)
+
+    async def start(self) -> None:
+        """Start queues and the scheduler, then rebuild jobs from the database and catch up."""
+        for queue in self._queues.values():
+            queue.start()
+        self._runner.start()
+        configs = [c for c in await self.configs.enabled_configs() if c.server.platform in self._queues]
+        await self.scheduler.rebuild(configs)
+
+    async def close(self) -> None:
+        """Stop the scheduler and the queue workers."""
+        self._runner.shutdown()
+        for queue in self._queues.values():
+            await queue.stop()
