@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import signal
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from rich.console import Console
 
 from bot.adapters.console_adapter.notifier import ConsoleNotifier
 from bot.adapters.console_adapter.session import CONSOLE_SERVER, ConsoleSession, ReadLine
-from bot.engine.ports import Clock
+from bot.engine.ports import Clock, Notifier
 from bot.engine.service import QuizService, SystemClock
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Settings
@@ -79,22 +80,69 @@ def console_session(core: Core, settings: Settings, read_line: ReadLine, out: Co
     return ConsoleSession(core.service, CONSOLE_SERVER.player(settings.console_user), out, read_line)
 
 
+class PlatformRuntime(Protocol):
+    """What an adapter's builder returns: a notifier for the scheduler, start and close."""
+
+    @property
+    def notifier(self) -> Notifier:
+        """The adapter's Notifier."""
+        ...
+
+    async def start(self) -> None:
+        """Connect; return once running."""
+        ...
+
+    async def close(self) -> None:
+        """Disconnect and release resources."""
+        ...
+
+
+def build_platforms(core: Core, settings: Settings) -> dict[str, PlatformRuntime]:
+    """The chat adapters whose credentials are set."""
+    runtimes: dict[str, PlatformRuntime] = {}
+    if settings.discord_token:
+        # Imported only when configured: the console needs no chat SDK loaded.
+        from bot.adapters.discord_adapter import build_discord  # noqa: PLC0415
+
+        runtimes["discord"] = build_discord(
+            core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id
+        )
+    return runtimes
+
+
 async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:
     """Start the adapters whose credentials are set; with none, the console adapter."""
-    if settings.platforms:
-        raise StartupError(
-            f"credentials for {', '.join(settings.platforms)} are set, but this build ships only the console"
-            " adapter (Discord and Slack adapters are on the roadmap); unset the tokens to play in the terminal"
-        )
-    async with open_core(settings) as core:
-        log.info("no platform tokens set: starting the console adapter on %s", settings.database_path)
-        scheduling = SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db),
-                                       {"console": ConsoleNotifier(out)}, SystemClock())
+    async with open_core(settings) as core, AsyncExitStack() as stack:
+        platforms = build_platforms(core, settings)
+        missing = set(settings.platforms) - set(platforms)
+        if missing:
+            raise StartupError(f"credentials for {', '.join(sorted(missing))} are set, but that adapter is not in"
+                               " this build; unset them or upgrade QuizBot")
+        notifiers: dict[str, Notifier] = {name: rt.notifier for name, rt in platforms.items()}
+        if not platforms:
+            log.info("no platform tokens set: starting the console adapter on %s", settings.database_path)
+            notifiers["console"] = ConsoleNotifier(out)
+        for name, runtime in platforms.items():
+            await runtime.start()
+            stack.push_async_callback(runtime.close)
+            log.info("%s adapter started", name)
+        scheduling = SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock())
         await scheduling.start()
-        try:
+        stack.push_async_callback(scheduling.close)
+        if platforms:
+            await _until_stopped()
+        else:
             await console_session(core, settings, read_line, out).repl()
-        finally:
-            await scheduling.close()
+
+
+async def _until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM (a container stop), then return so everything closes in order."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    await stopped.wait()
+    log.info("stopping")
 
 
 async def play(

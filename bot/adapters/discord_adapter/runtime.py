@@ -1,0 +1,73 @@
+"""Builds the Discord client and owns its lifetime (login, background connection, close)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.adapters.discord_adapter.client import MetaStore, QuizClient
+from bot.adapters.discord_adapter.counter import AnswerCounter, Timing
+from bot.adapters.discord_adapter.deps import QuizDeps
+from bot.adapters.discord_adapter.notifier import DiscordNotifier
+from bot.engine.service import QuizService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DiscordRuntime:
+    """What the composition root holds: the notifier for the scheduler, start and close."""
+
+    client: QuizClient
+    notifier: DiscordNotifier
+    counter: AnswerCounter
+    _token: str = field(repr=False)
+    _api_base: str | None = None
+    _previous_base: str = ""
+    _connection: asyncio.Task[None] | None = None
+
+    async def login(self) -> None:
+        """Log in over REST and run setup (components, command sync); no gateway yet."""
+        if self._api_base is not None:
+            # discord.py reads one class-level base URL for every REST call (tests point it at a fake).
+            self._previous_base = discord.http.Route.BASE
+            discord.http.Route.BASE = self._api_base
+        await self.client.login(self._token)
+
+    async def start(self) -> None:
+        """Log in, then keep the gateway connection running in a background task."""
+        await self.login()
+        self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+        self._connection.add_done_callback(_report_end)
+
+    async def close(self) -> None:
+        """Stop pending count edits, close the connection and the HTTP session."""
+        self.counter.close()
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.gather(self._connection, return_exceptions=True)
+        if self._api_base is not None and self._previous_base:
+            discord.http.Route.BASE = self._previous_base
+
+
+def _report_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Discord gateway connection ended", exc_info=task.exception())
+
+
+def build_discord(
+    service: QuizService, store: MetaStore, *, token: str, dev_guild_id: str | None, api_base: str | None = None,
+    timing: Timing | None = None,
+) -> DiscordRuntime:
+    """Wire the client, notifier and answer counter; ``api_base`` points REST at a fake in tests."""
+
+    async def refresh(round_id: int, channel_id: int, message_id: int) -> None:
+        await notifier.refresh_count(round_id, channel_id, message_id)
+
+    counter = AnswerCounter(refresh, timing)
+    client = QuizClient(QuizDeps(service, counter), store, dev_guild_id=dev_guild_id)
+    notifier = DiscordNotifier(client, service)
+    return DiscordRuntime(client, notifier, counter, token, api_base)
