@@ -102,7 +102,7 @@ def build_platforms(core: Core, settings: Settings) -> dict[str, PlatformRuntime
     runtimes: dict[str, PlatformRuntime] = {}
     if settings.discord_token:
         # Imported only when configured: the console needs no chat SDK loaded.
-        from bot.adapters.discord_adapter import build_discord  # noqa: PLC0415
+        from bot.adapters.discord_adapter import build_discord
 
         runtimes["discord"] = build_discord(
             core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id

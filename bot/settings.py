@@ -54,6 +54,9 @@ class Settings:
     slack_bot_token: Secret | None = None
     slack_app_token: Secret | None = None
     slack_signing_secret: Secret | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: Secret | None = None
+    slack_port: int = 3000
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -96,6 +99,9 @@ class Settings:
         if slack_bot and not (get("SLACK_APP_TOKEN") or get("SLACK_SIGNING_SECRET")):
             raise SettingsError("SLACK_BOT_TOKEN is set: also set SLACK_APP_TOKEN (Socket Mode) "
                                 "or SLACK_SIGNING_SECRET (HTTP mode)")
+        port_text = get("QUIZBOT_SLACK_PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"QUIZBOT_SLACK_PORT must be a port number 1-65535, not {port_text!r}")
         return cls(
             database_path=Path(get("QUIZBOT_DATABASE_PATH") or cls.database_path),
             content_dir=Path(get("QUIZBOT_CONTENT_DIR") or cls.content_dir),
@@ -107,6 +113,9 @@ class Settings:
             slack_bot_token=slack_bot,
             slack_app_token=secret("SLACK_APP_TOKEN"),
             slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=secret("SLACK_CLIENT_SECRET"),
+            slack_port=int(port_text),
         )
 
 
