@@ -19,7 +19,8 @@ from bot.adapters.console_adapter.session import CONSOLE_SERVER, ConsoleSession,
 from bot.engine.ports import Clock, Notifier
 from bot.engine.service import QuizService, SystemClock
 from bot.scheduling.runtime import SchedulingRuntime
-from bot.settings import Settings
+from bot.settings import Secret, Settings
+from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.daily_store import SqliteDailyStore
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
@@ -54,7 +55,7 @@ async def open_core(
         store = SqliteQuizStore(db)
         service = QuizService(
             store, bank, clock or SystemClock(), rng or random.Random(),  # noqa: S311 - not security relevant
-            default_timezone=settings.default_timezone,
+            default_timezone=settings.default_timezone, cards=FsrsCardScheduler(),
         )
         yield Core(db, store, bank, service)
 
@@ -107,7 +108,20 @@ def build_platforms(core: Core, settings: Settings) -> dict[str, PlatformRuntime
         runtimes["discord"] = build_discord(
             core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id
         )
+    if "slack" in settings.platforms:
+        from bot.adapters.slack_adapter import build_slack
+
+        runtimes["slack"] = build_slack(
+            core.service, core.db, bot_token=_reveal(settings.slack_bot_token),
+            app_token=_reveal(settings.slack_app_token), signing_secret=_reveal(settings.slack_signing_secret),
+            client_id=settings.slack_client_id, client_secret=_reveal(settings.slack_client_secret),
+            http_port=settings.slack_port,
+        )
     return runtimes
+
+
+def _reveal(secret: Secret | None) -> str | None:
+    return secret.reveal() if secret else None
 
 
 async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:

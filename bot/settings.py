@@ -64,7 +64,8 @@ class Settings:
         found = []
         if self.discord_token:
             found.append("discord")
-        if self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret):
+        oauth = bool(self.slack_client_id and self.slack_client_secret and self.slack_signing_secret)
+        if oauth or (self.slack_bot_token and (self.slack_app_token or self.slack_signing_secret)):
             found.append("slack")
         return tuple(found)
 
@@ -99,6 +100,10 @@ class Settings:
         if slack_bot and not (get("SLACK_APP_TOKEN") or get("SLACK_SIGNING_SECRET")):
             raise SettingsError("SLACK_BOT_TOKEN is set: also set SLACK_APP_TOKEN (Socket Mode) "
                                 "or SLACK_SIGNING_SECRET (HTTP mode)")
+        if bool(get("SLACK_CLIENT_ID")) != bool(get("SLACK_CLIENT_SECRET")):
+            raise SettingsError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth installs)")
+        if get("SLACK_CLIENT_ID") and not get("SLACK_SIGNING_SECRET"):
+            raise SettingsError("SLACK_CLIENT_ID is set: OAuth installs need HTTP mode, so set SLACK_SIGNING_SECRET")
         port_text = get("QUIZBOT_SLACK_PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"QUIZBOT_SLACK_PORT must be a port number 1-65535, not {port_text!r}")

@@ -132,9 +132,28 @@ def test_run_without_tokens_starts_the_console(env: dict[str, str]) -> None:
     assert "No points yet" in result.stdout
 
 
-def test_secret_tokens_never_reach_the_log(env: dict[str, str]) -> None:
+def test_secret_tokens_never_reach_output_on_a_startup_error(env: dict[str, str]) -> None:
     token = "xoxb-very-secret-token-123"  # noqa: S105 - a fake token to look for in the output
     result = quizbot("run", env={**env, "SLACK_BOT_TOKEN": token, "SLACK_SIGNING_SECRET": "s3cr3t",
+                                 "DISCORD_TOKEN": "discord-secret", "QUIZBOT_SLACK_PORT": "99999",
                                  "QUIZBOT_LOG_LEVEL": "DEBUG"})
-    assert token not in result.stdout + result.stderr
-    assert "s3cr3t" not in result.stdout + result.stderr
+    assert result.returncode == 1 and "QUIZBOT_SLACK_PORT" in result.stderr
+    for secret in (token, "s3cr3t", "discord-secret"):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_settings_mask_secrets_in_repr_and_logs(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.settings import Settings, log_summary
+
+    settings = Settings.from_env({"DISCORD_TOKEN": "discord-secret", "SLACK_BOT_TOKEN": "xoxb-1",
+                                  "SLACK_APP_TOKEN": "xapp-1"}, env_file=None)
+    assert settings.platforms == ("discord", "slack")
+    assert settings.discord_token is not None and settings.discord_token.reveal() == "discord-secret"
+    with caplog.at_level(logging.INFO):
+        log_summary(settings, logging.getLogger("test"))
+    text = caplog.text + repr(settings) + str(settings.slack_app_token)
+    assert "Secret('**********')" in text
+    for secret in ("discord-secret", "xoxb-1", "xapp-1"):
+        assert secret not in text

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aiohttp
+import pytest
+
+from bot.adapters.slack_adapter import SlackRuntime, build_slack
+from bot.engine.service import QuizService
+from bot.storage.database import Database
+from tests.adapters.slack_adapter.fake_slack import BOT_TOKEN, SECRET, FakeSlack, serve, signed_headers
+
+
+@dataclass
+class Timing:
+    """Injected time for the rate-limit retry and the count debounce: sleeping only advances ``now``."""
+
+    now: float = 1000.0
+    slept: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@dataclass
+class Harness:
+    fake: FakeSlack
+    runtime: SlackRuntime
+    session: aiohttp.ClientSession
+    timing: Timing
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.runtime.port}/slack/events"
+
+    async def post(self, body: str, **headers: str) -> aiohttp.ClientResponse:
+        async with self.session.post(self.url, data=body, headers={**signed_headers(body), **headers}) as resp:
+            await resp.read()
+            return resp
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    runner, port = await serve(fake.app())
+    fake.base = f"http://127.0.0.1:{port}"
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def timing() -> Timing:
+    return Timing()
+
+
+@pytest.fixture
+async def slack(fake: FakeSlack, service: QuizService, db: Database, timing: Timing) -> AsyncIterator[Harness]:
+    runtime = build_slack(
+        service, db, bot_token=BOT_TOKEN, app_token=None, signing_secret=SECRET, http_port=0,
+        api_base=fake.base + "/api/", http_host="127.0.0.1", process_before_response=True,
+        sleep=timing.sleep, monotonic=timing.monotonic,
+    )
+    await runtime.start()
+    async with aiohttp.ClientSession() as session:
+        yield Harness(fake, runtime, session, timing)
+    await runtime.close()

@@ -1,0 +1,207 @@
+"""A local fake of the Slack Web API, response_urls and the Socket Mode websocket.
+
+It records every call and rejects what Slack would reject: blocks that fail
+slack_sdk's Block Kit validators, too many blocks, duplicate action ids, an
+over-long fallback text. It can answer 429 with Retry-After and fail a
+method with a Slack error code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "test-signing-secret"  # noqa: S105 - test-only credentials
+BOT_TOKEN = "xoxb-test"  # noqa: S105
+APP_TOKEN = "xapp-1-test"  # noqa: S105
+CLIENT_SECRET = "client-secret"  # noqa: S105
+TEAM = "T1"
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    token: str | None = None
+
+
+class Rejected(Exception):
+    pass
+
+
+def check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
+    if len(blocks) > limit:
+        raise Rejected(f"{len(blocks)} blocks > {limit}")
+    seen: set[str] = set()
+    for raw in blocks:
+        parsed = Block.parse(raw)
+        if parsed is None:
+            raise Rejected(f"unknown block {raw}")
+        parsed.validate_json()
+        for element in raw.get("elements", []):
+            action_id = element.get("action_id")
+            if action_id and action_id in seen:
+                raise Rejected(f"duplicate action_id {action_id}")
+            seen.add(action_id)
+            if element.get("type") == "button" and len(element.get("value", "")) > 2000:
+                raise Rejected("button value too long")
+        if raw.get("type") == "section" and len(raw["text"]["text"]) > 3000:
+            raise Rejected("section text > 3000")
+
+
+def check_message(body: dict[str, Any]) -> None:
+    blocks = body.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if blocks:
+        check_blocks(blocks, 50)
+    if len(body.get("text") or "") > 40000:
+        raise Rejected("text too long")
+    if not body.get("text") and not blocks:
+        raise Rejected("no_text")
+
+
+@dataclass
+class FakeSlack:
+    admins: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    fail: dict[str, str] = field(default_factory=dict)          # method -> Slack error code
+    rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to give first
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    base: str = ""
+    _ts: int = 0
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self.api)
+        app.router.add_post("/response/{rid}", self.response_url)
+        app.router.add_get("/link", self.websocket)
+        return app
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        raw = await request.text()
+        if request.content_type == "application/json" and raw:
+            body: dict[str, Any] = json.loads(raw)
+        else:
+            body = dict(urllib.parse.parse_qsl(raw))
+        body.update(request.query)
+        return body
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await self._body(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        self.calls.append(Call(method, body, token))
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": "3"})
+        if method in self.fail:
+            return web.json_response({"ok": False, "error": self.fail[method]})
+        try:
+            return web.json_response({"ok": True, **self.answer(method, body)})
+        except Rejected as exc:
+            return web.json_response({"ok": False, "error": "invalid_blocks", "detail": str(exc)})
+
+    def answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"team_id": TEAM, "user_id": "UBOT", "bot_id": "B1", "url": "https://t1.slack.com/"}
+        if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
+            check_message(body)
+            self._ts += 1
+            return {"channel": body.get("channel"), "ts": body.get("ts") or f"1700000000.{self._ts:06d}"}
+        if method in {"views.publish", "views.open"}:
+            view = body["view"] if isinstance(body["view"], dict) else json.loads(body["view"])
+            check_blocks(view["blocks"], 100)
+            View(**view).validate_json()
+            return {"view": {"id": "V1", **view}}
+        if method == "users.info":
+            user = body["user"]
+            return {"user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
+        if method == "oauth.v2.access":
+            return {"access_token": "xoxb-installed", "token_type": "bot", "scope": "commands,chat:write",
+                    "bot_user_id": "UBOT2", "app_id": "A1", "team": {"id": "T9", "name": "Nine"},
+                    "enterprise": None, "authed_user": {"id": "U9"}, "is_enterprise_install": False}
+        if method == "apps.connections.open":
+            return {"url": self.base.replace("http", "ws") + "/link"}
+        raise Rejected(f"unknown method {method}")
+
+    async def response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append(Call("response:" + request.match_info["rid"], body))
+        try:
+            check_message(body)
+        except Rejected as exc:
+            return web.Response(status=400, text=str(exc))
+        return web.Response(text="ok")
+
+    async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(msg.data))
+        return ws
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, runner.addresses[0][1]
+
+
+def signed_headers(body: str, *, ts: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    stamp = str(int(time.time()) if ts is None else ts)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body),
+    }
+
+
+def slash_form(text: str, *, user: str = "U1", rid: str = "r1", base: str = "", team: str = TEAM) -> str:
+    return urllib.parse.urlencode({
+        "command": "/quiz", "text": text, "team_id": team, "channel_id": "C1", "user_id": user,
+        "user_name": user.lower(), "response_url": f"{base}/response/{rid}", "trigger_id": "1.2.abc",
+        "api_app_id": "A1",
+    })
+
+
+def action_form(action_id: str, *, user: str = "U1", rid: str = "r1", base: str = "", ts: str = "1.0",
+                ephemeral: bool = False, state: dict[str, Any] | None = None, team: str = TEAM) -> str:
+    payload = {
+        "type": "block_actions", "team": {"id": team, "domain": "t1"}, "api_app_id": "A1",
+        "user": {"id": user, "team_id": team, "username": user.lower()},
+        "container": {"type": "message", "message_ts": ts, "channel_id": "C1", "is_ephemeral": ephemeral},
+        "channel": {"id": "C1"}, "trigger_id": "1.2.abc", "response_url": f"{base}/response/{rid}",
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": action_id,
+                     "action_ts": "1.1"}],
+        "state": {"values": state or {}},
+    }
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+async def wait_for(predicate: Any, timeout: float = 5.0) -> None:
+    """Poll until ``predicate()`` holds (used only for Socket Mode, whose replies are async)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)

@@ -1,0 +1,99 @@
+"""Notifier errors, the rate-limit retry, the count debounce, and Block Kit limits over the real bank."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.slack_adapter import blocks
+from bot.adapters.slack_adapter.counter import CountUpdater
+from bot.engine.errors import DeliveryFailed
+from bot.engine.model import ServerKey
+from bot.engine.outcomes import Recap, Reveal
+from bot.engine.service import QuizService
+from bot.storage.question_bank import YamlQuestionBank
+from tests.adapters.slack_adapter.conftest import Harness, Timing
+from tests.adapters.slack_adapter.fake_slack import TEAM, check_blocks
+
+SERVER = ServerKey("slack", TEAM)
+CONTENT = Path(__file__).resolve().parents[3] / "content"
+
+
+@pytest.mark.parametrize("code, permanent", [("not_in_channel", True), ("missing_scope", True),
+                                             ("internal_error", False)])
+async def test_post_errors_become_delivery_failed(
+    slack: Harness, service: QuizService, code: str, permanent: bool
+) -> None:
+    config = await service.update_config(SERVER, "channel", "C1")
+    opened = await service.open_daily(SERVER)
+    slack.fake.fail["chat.postMessage"] = code
+    with pytest.raises(DeliveryFailed) as info:
+        await slack.runtime.notifier.post_daily(config, opened.round, opened.question)
+    assert info.value.permanent is permanent and code in str(info.value)
+
+
+async def test_rate_limited_post_is_retried_after_retry_after(
+    slack: Harness, service: QuizService, timing: Timing
+) -> None:
+    config = await service.update_config(SERVER, "channel", "C1")
+    opened = await service.open_daily(SERVER)
+    slack.fake.rate_limited["chat.postMessage"] = 2
+    ts = await slack.runtime.notifier.post_daily(config, opened.round, opened.question)
+    assert ts and len(slack.fake.of("chat.postMessage")) == 3
+    assert timing.slept == [3.0, 3.0]
+
+
+async def test_tell_admins_dms_configured_admins_or_fails_without_any(
+    slack: Harness, service: QuizService
+) -> None:
+    with pytest.raises(DeliveryFailed):
+        await slack.runtime.notifier.tell_admins(SERVER, "posting paused")
+    await service.update_config(SERVER, "admins", "UA,UB")
+    await slack.runtime.notifier.tell_admins(SERVER, "posting paused")
+    assert [c.body["channel"] for c in slack.fake.of("chat.postMessage")] == ["UA", "UB"]
+
+
+async def test_count_updates_are_debounced_to_one_per_interval() -> None:
+    clock = Timing()
+    gate = asyncio.Event()
+    refreshed: list[tuple[int, float]] = []
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await gate.wait()
+        clock.now += seconds
+
+    async def refresh(round_id: int) -> None:
+        refreshed.append((round_id, clock.now))
+
+    counter = CountUpdater(refresh, interval=1.0, now=clock.monotonic, sleep=sleep)
+    counter.bump(1)
+    await counter.drain()
+    assert refreshed == [(1, 1000.0)]
+    clock.now += 0.25
+    for _ in range(20):   # a burst of clicks within the second
+        counter.bump(1)
+    counter.bump(2)       # another message is independent
+    await asyncio.sleep(0)
+    assert waits == [0.75] and refreshed == [(1, 1000.0), (2, 1000.25)]
+    gate.set()
+    await counter.drain()
+    assert refreshed[-1] == (1, 1001.0) and len(refreshed) == 3
+    await counter.close()
+
+
+def test_every_bank_question_renders_within_block_kit_limits() -> None:
+    bank = YamlQuestionBank.load(CONTENT)
+    from datetime import UTC, datetime
+
+    from bot.engine.model import Round, RoundKind
+    for question in bank.all():
+        round_ = Round(id=123456, kind=RoundKind.DAILY, server=SERVER, question_id=question.id,
+                       opened_at=datetime(2026, 1, 1, tzinfo=UTC), closes_at=None)
+        check_blocks(list(blocks.question_message(question, round_, count=999).blocks), 50)
+        reveal = Reveal(round_, question, tuple(range(len(question.choices))), 10, 3, ("U1", "U2", "U3"))
+        check_blocks(list(blocks.reveal_message(reveal).blocks), 50)
+        check_blocks(list(blocks.recap_message(Recap(reveal, (("U1", 4),))).blocks), 50)
