@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.service import QuizService
+from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
@@ -42,4 +43,4 @@ def store(db: Database) -> SqliteQuizStore:
 
 @pytest.fixture
 def service(store: SqliteQuizStore, bank: YamlQuestionBank, clock: FakeClock) -> QuizService:
-    return QuizService(store, bank, clock, random.Random(7), default_timezone="UTC")
+    return QuizService(store, bank, clock, random.Random(7), default_timezone="UTC", cards=FsrsCardScheduler())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.engine.model import EXAM_WEIGHTS
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -69,5 +71,4 @@ TOPICS: dict[str, Topic] = {
     )
 }
 
-# The exam guide's weights per domain, in percent.
-DOMAIN_WEIGHTS: dict[int, int] = {1: 32, 2: 26, 3: 24, 4: 18}
+DOMAIN_WEIGHTS = EXAM_WEIGHTS

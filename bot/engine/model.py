@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 LETTERS = "ABCDEF"
+# DVA-C02 exam guide weights per domain, in percent; draws without a filter follow them.
+EXAM_WEIGHTS: dict[int, int] = {1: 32, 2: 26, 3: 24, 4: 18}
 DOMAIN_NAMES: dict[int, str] = {
     1: "Development with AWS Services",
     2: "Security",
@@ -231,3 +233,61 @@ class Report:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     resolution: str | None = None
+
+
+@dataclass(frozen=True)
+class Team:
+    """A study group's team inside one server."""
+
+    id: int
+    server: ServerKey
+    name: str
+    members: int = 0
+    role_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamStanding:
+    """A row of a team board; ranked by points per active member so headcount does not win."""
+
+    rank: int
+    team: str
+    points: int
+    active: int
+    members: int
+    streak: int
+
+    @property
+    def per_member(self) -> float:
+        """Points per active member (0 when nobody answered)."""
+        return self.points / self.active if self.active else 0.0
+
+    @property
+    def participation(self) -> float:
+        """Share of current members who answered at least once in the period."""
+        return min(1.0, self.active / self.members) if self.members else 0.0
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A player's spaced-repetition card for one question, as the scheduler left it."""
+
+    question_id: str
+    domain: int
+    state: str
+    due: datetime
+    reviews: int
+    lapses: int
+
+
+@dataclass(frozen=True)
+class Exam:
+    """A private mock exam: fixed questions, a deadline, answers revealed only at the end."""
+
+    id: int
+    player: PlayerKey
+    started_at: datetime
+    deadline: datetime
+    question_ids: tuple[str, ...]
+    round_ids: tuple[int, ...] = ()
+    finished_at: datetime | None = None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from bot.engine.model import DomainStat, Period, PlayerKey, Question, Round, ServerKey, Standing
+from bot.engine.model import DomainStat, Exam, Period, PlayerKey, Question, Round, ServerKey, Standing
+
+PASS_PERCENT = 72.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class PlayerStats:
     by_topic: tuple[DomainStat, ...]
     current_streak: int
     best_streak: int
+    points: int = 0
+    study: StudyReport | None = None
 
     @property
     def accuracy(self) -> float:
@@ -83,3 +88,49 @@ class Recap:
 
     reveal: Reveal
     top: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class StudyReport:
+    """Spaced-repetition and exam-readiness figures for ``/quiz stats``."""
+
+    due_now: int
+    next_due: datetime | None
+    readiness: tuple[tuple[str, int], ...]
+    overall_readiness: int
+    coverage: tuple[tuple[str, int, int], ...]
+    weakest_topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExamStep:
+    """The mock exam's current question; no verdict is shown until the end."""
+
+    exam: Exam
+    position: int
+    count: int
+    round: Round
+    question: Question
+    remaining: timedelta
+
+
+@dataclass(frozen=True)
+class ExamReport:
+    """The end of a mock exam: score, pass/fail on the 72 % line, per-domain accuracy, missed items."""
+
+    exam: Exam
+    correct: int
+    count: int
+    by_domain: tuple[DomainStat, ...]
+    missed: tuple[Question, ...]
+    timed_out: bool
+
+    @property
+    def percent(self) -> float:
+        """Score in percent."""
+        return 100.0 * self.correct / self.count if self.count else 0.0
+
+    @property
+    def passed(self) -> bool:
+        """The real exam's passing line is 720 of 1000."""
+        return self.percent >= PASS_PERCENT

@@ -11,7 +11,7 @@ are deterministic.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.errors import NoQuestionsAvailable
@@ -55,12 +55,37 @@ def draw(
     cycle: int,
     drawn: Collection[str],
     rng: random.Random,
+    weights: Mapping[int, int] | None = None,
 ) -> Draw:
-    """Pick an undrawn eligible question, starting a new cycle when none is left."""
+    """Pick an undrawn eligible question, starting a new cycle when none is left.
+
+    With ``weights`` and no filter, the domain is drawn first by the exam blueprint
+    (among domains with questions left), then a question within it.
+    """
     eligible = sorted((q for q in questions if flt.admits(q)), key=lambda q: q.id)
     if not eligible:
         raise NoQuestionsAvailable(f"No questions match {flt.describe()}.")
     remaining = [q for q in eligible if q.id not in drawn]
     if not remaining:
         remaining, cycle = eligible, cycle + 1
+    if weights and flt == Filter():
+        remaining = by_blueprint(remaining, weights, rng)
     return Draw(rng.choice(remaining), cycle)
+
+
+def by_blueprint(questions: Sequence[Question], weights: Mapping[int, int], rng: random.Random) -> list[Question]:
+    """The questions of one domain, chosen with probability proportional to its exam weight."""
+    domains = sorted({q.domain for q in questions})
+    chosen = rng.choices(domains, weights=[weights.get(d, 0) or 1 for d in domains])[0]
+    return [q for q in questions if q.domain == chosen]
+
+
+def blueprint_counts(count: int, weights: Mapping[int, int]) -> dict[int, int]:
+    """Split ``count`` items over domains by weight (largest remainder), e.g. 20 -> 6/5/5/4."""
+    total = sum(weights.values())
+    exact = {d: count * w / total for d, w in weights.items()}
+    counts = {d: int(v) for d, v in exact.items()}
+    by_remainder = sorted(exact, key=lambda d: (exact[d] - counts[d], weights[d]), reverse=True)
+    for d in by_remainder[: count - sum(counts.values())]:
+        counts[d] += 1
+    return counts

@@ -11,11 +11,14 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Protocol
 
-from bot.engine.errors import InvalidConfig, NotYourRound, RoundClosed, RoundNotFound
+from bot.engine.errors import InvalidConfig, NoQuestionsAvailable, NotYourRound, RoundClosed, RoundNotFound
+from bot.engine.exam import ExamService
 from bot.engine.grading import Scoring, is_correct, validate_choices
 from bot.engine.model import (
     DOMAIN_NAMES,
+    EXAM_WEIGHTS,
     REPORT_REASONS,
     Attempt,
     DomainStat,
@@ -32,6 +35,9 @@ from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Recap, R
 from bot.engine.ports import Clock, QuestionBank, QuizStore
 from bot.engine.selection import Filter, draw
 from bot.engine.settings_rules import apply_setting
+from bot.engine.study import StudyService, next_due_text
+from bot.engine.study_ports import CardScheduler, StudyStore
+from bot.engine.teams import TeamService
 from bot.engine.timekeys import local_date, period_key, zone
 
 DAILY_DECK = "daily"
@@ -43,17 +49,26 @@ def practice_deck(user_id: str) -> str:
     return f"practice:{user_id}"
 
 
+class Store(QuizStore, StudyStore, Protocol):
+    """Everything the service persists (SQLite implements it in one class)."""
+
+
 class QuizService:
-    """The engine's entry point for adapters and the scheduler."""
+    """The engine's entry point for adapters and the scheduler.
+
+    ``teams``, ``study`` and ``exams`` are the study-group use cases; they share
+    this service's store, clock and answer path.
+    """
 
     def __init__(
         self,
-        store: QuizStore,
+        store: Store,
         bank: QuestionBank,
         clock: Clock,
         rng: random.Random,
         *,
         default_timezone: str,
+        cards: CardScheduler,
         scoring: Scoring | None = None,
         board_size: int = 10,
     ) -> None:
@@ -66,7 +81,12 @@ class QuizService:
         self._scoring = scoring or Scoring()
         self._board_size = board_size
         self._config_listeners: list[ConfigListener] = []
+        self.study = StudyService(store, bank, clock, cards)
+        self.teams = TeamService(store, clock, self._timezone)
+        self.exams = ExamService(store, store, bank, clock, rng, self.study, self._open_exam_round, self.submit_answer)
 
+    async def _timezone(self, server: ServerKey) -> str:
+        return (await self.config(server)).timezone
     @property
     def bank(self) -> QuestionBank:
         """The question bank, for adapters listing topics."""
@@ -108,6 +128,26 @@ class QuizService:
         draft = self._draft(RoundKind.PRACTICE, config, owner=player.user_id)
         return await self._open(draft, practice_deck(player.user_id), flt)
 
+    async def open_review(self, player: PlayerKey) -> RoundOpened:
+        """The player's most overdue missed question, as a private practice round."""
+        due = await self.study.due(player, limit=1)
+        if not due:
+            report = await self.study.report(player, ())
+            when = next_due_text(report.next_due)
+            raise NoQuestionsAvailable(f"Nothing to review right now; next review: {when}.")
+        config = await self.config(player.server)
+        draft = self._draft(RoundKind.PRACTICE, config, owner=player.user_id)
+        return await self._open_fixed(draft, due[0], f"review:{player.user_id}")
+
+    async def _open_exam_round(self, player: PlayerKey, question: Question) -> RoundOpened:
+        draft = replace(self._draft(RoundKind.PRACTICE, await self.config(player.server), owner=player.user_id),
+                        on_board=False)
+        return await self._open_fixed(draft, question, f"exam:{player.user_id}")
+
+    async def _open_fixed(self, draft: Round, question: Question, deck: str) -> RoundOpened:
+        round_ = await self._store.create_round(replace(draft, question_id=question.id), deck, 0)
+        return RoundOpened(round_, question)
+
     async def open_daily(
         self, server: ServerKey, *, day: date | None = None, closes_at: datetime | None = None
     ) -> RoundOpened:
@@ -136,7 +176,7 @@ class QuizService:
 
     async def _open(self, draft: Round, deck: str, flt: Filter) -> RoundOpened:
         cycle, drawn = await self._store.deck_state(draft.server, deck)
-        picked = draw(self._bank.all(), flt, cycle, drawn, self._rng)
+        picked = draw(self._bank.all(), flt, cycle, drawn, self._rng, EXAM_WEIGHTS)
         round_ = await self._store.create_round(
             replace(draft, question_id=picked.question.id), deck, picked.cycle
         )
@@ -186,6 +226,7 @@ class QuizService:
             on_board=round_.on_board, period_keys=(period_key(Period.WEEK, day), period_key(Period.MONTH, day)),
             daily_seq=round_.daily_seq,
         ))
+        await self.study.record(player, question, correct)
         return AnswerResult(round_, question, chosen, correct, points)
 
     async def reveal(self, round_id: int) -> Reveal:
@@ -262,7 +303,9 @@ class QuizService:
             for bucket in (by_domain[domain], by_topic[topic]):
                 bucket[0] += answered
                 bucket[1] += correct
+        topics = tuple(DomainStat(t, *by_topic[t]) for t in sorted(by_topic))
         current, best, last_seq = await self._store.streak(player)
+        standing = await self._store.standing(player, "all")
         latest = await self._store.latest_daily_seq(player.server)
         # A streak survives while the player answered the newest or the one before
         # it (today's question may simply not be answered yet).
@@ -273,9 +316,11 @@ class QuizService:
             answered=sum(a for a, _ in by_domain.values()),
             correct=sum(c for _, c in by_domain.values()),
             by_domain=tuple(DomainStat(DOMAIN_NAMES[d], *by_domain[d]) for d in sorted(by_domain)),
-            by_topic=tuple(DomainStat(t, *by_topic[t]) for t in sorted(by_topic)),
+            by_topic=topics,
             current_streak=current,
             best_streak=best,
+            points=standing.points if standing else 0,
+            study=await self.study.report(player, topics),
         )
 
 

@@ -24,6 +24,7 @@ from bot.engine.timekeys import zone
 from bot.scheduling.daily import DailyScheduler
 from bot.scheduling.jobs import SimulatedClock, VirtualRunner
 from bot.scheduling.lifecycle import DailyLifecycle, Event
+from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.daily_store import SqliteDailyStore
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
@@ -101,7 +102,7 @@ async def simulate(plan: SimulationPlan, content_dir: Path, emit: Callable[[Even
             for seg_start, seg_end in zip([plan.start, *cuts], [*cuts, end], strict=True):
                 clock.current = seg_start
                 service = QuizService(store, bank, clock, random.Random(plan.seed + seg_start.toordinal()),  # noqa: S311
-                                      default_timezone=plan.timezone)
+                                      default_timezone=plan.timezone, cards=FsrsCardScheduler())
                 runner = VirtualRunner(clock)
                 scheduler = DailyScheduler(runner)
                 scheduler.bind(DailyLifecycle(service, SqliteDailyStore(db), notifier, clock, scheduler, emit))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from bot.engine.model import DailyPost, PostStatus, ServerKey
 from bot.storage.database import Database
-from bot.storage.quiz_store import from_text, to_text
+from bot.storage.sql_base import from_text, to_text
 
 _KEY = "platform = ? AND server_id = ? AND local_date = ?"
 

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.engine.errors import AlreadyAnswered, RoundNotFound
 from bot.engine.model import (
     Attempt,
     PlayerKey,
-    Report,
     Round,
     RoundKind,
     ServerConfig,
     ServerKey,
     Standing,
 )
-from bot.storage.database import Database
+from bot.storage.admin_sql import AdminQueries
+from bot.storage.sql_base import epoch, from_text, to_text
+from bot.storage.study_sql import StudyQueries
+from bot.storage.team_sql import TeamQueries
 
 BOARD_SQL = (
     "SELECT user_id, points, answered, correct FROM board_totals "
@@ -44,22 +45,10 @@ _ROUND_COLUMNS = (
 )
 
 
-def to_text(instant: datetime | None) -> str | None:
-    """Store an aware instant as fixed-width UTC text."""
-    if instant is None:
-        return None
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_text(text: str | None) -> datetime | None:
-    """Inverse of ``to_text``."""
-    return datetime.fromisoformat(text) if text else None
-
-
 def _round(row: sqlite3.Row) -> Round:
     return Round(
         id=row["id"], kind=RoundKind(row["kind"]), server=ServerKey(row["platform"], row["server_id"]),
-        question_id=row["question_id"], owner=row["owner"], opened_at=from_text(row["opened_at"]) or _epoch(),
+        question_id=row["question_id"], owner=row["owner"], opened_at=from_text(row["opened_at"]) or epoch(),
         closes_at=from_text(row["closes_at"]), revealed_at=from_text(row["revealed_at"]),
         local_date=date.fromisoformat(row["local_date"]) if row["local_date"] else None,
         daily_seq=row["daily_seq"], channel_id=row["channel_id"], message_ref=row["message_ref"],
@@ -71,14 +60,10 @@ def _attempt(r: sqlite3.Row) -> Attempt:
     return Attempt(
         round_id=r["round_id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
         question_id=r["question_id"], choices=frozenset(int(c) for c in r["choices"].split(",") if c),
-        correct=bool(r["correct"]), points=r["points"], answered_at=from_text(r["answered_at"]) or _epoch(),
+        correct=bool(r["correct"]), points=r["points"], answered_at=from_text(r["answered_at"]) or epoch(),
         kind=RoundKind(r["kind"]), topic=r["topic"], domain=r["domain"], on_board=bool(r["on_board"]),
         period_keys=(r["week_key"], r["month_key"]), daily_seq=r["daily_seq"],
     )
-
-
-def _epoch() -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _split_list(text: str) -> tuple[str, ...]:
@@ -95,21 +80,8 @@ def _config(row: sqlite3.Row) -> ServerConfig:
     )
 
 
-class SqliteQuizStore:
-    """All persistence of the quiz, on one ``Database``."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._conn = db.conn
-
-    async def _one(self, sql: str, params: Sequence[object]) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
-
-    async def _all(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
+    """All persistence of the quiz, on one ``Database``; areas live in mixin modules."""
 
     # -- config -----------------------------------------------------------------
 
@@ -295,52 +267,6 @@ class SqliteQuizStore:
             (player.platform, player.server_id, player.user_id),
         )
         return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
-
-    async def add_report(self, report: Report) -> Report:
-        """Store a question report."""
-        player = report.player
-        cursor = await self._conn.execute(
-            "INSERT INTO reports (platform, server_id, user_id, question_id, round_id, reason, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (player.platform, player.server_id, player.user_id, report.question_id, report.round_id, report.reason,
-             report.text, to_text(report.created_at)),
-        )
-        return replace(report, id=int(cursor.lastrowid or 0))
-
-    async def open_reports(self, server: ServerKey) -> Sequence[Report]:
-        """Unresolved reports of a server, oldest first."""
-        rows = await self._all(
-            "SELECT * FROM reports WHERE platform = ? AND server_id = ? AND resolved_at IS NULL ORDER BY id",
-            (server.platform, server.server_id),
-        )
-        return [
-            Report(id=r["id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
-                   question_id=r["question_id"], round_id=r["round_id"], reason=r["reason"], text=r["text"],
-                   created_at=from_text(r["created_at"]) or _epoch())
-            for r in rows
-        ]
-
-    async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str,
-                             at: datetime) -> bool:
-        """Resolve an open report of this server."""
-        cursor = await self._conn.execute(
-            "UPDATE reports SET resolved_at = ?, resolved_by = ?, resolution = ?"
-            " WHERE id = ? AND platform = ? AND server_id = ? AND resolved_at IS NULL",
-            (to_text(at), by, resolution, report_id, server.platform, server.server_id),
-        )
-        return cursor.rowcount == 1
-
-    async def get_meta(self, key: str) -> str | None:
-        """A bookkeeping value."""
-        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
-        return str(row[0]) if row else None
-
-    async def set_meta(self, key: str, value: str) -> None:
-        """Store a bookkeeping value."""
-        await self._conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
     async def latest_daily_seq(self, server: ServerKey) -> int:
         """Newest daily sequence number of the server."""

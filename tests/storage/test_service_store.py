@@ -19,6 +19,7 @@ from bot.engine.errors import (
 )
 from bot.engine.model import Period, ServerKey
 from bot.engine.service import QuizService
+from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
@@ -145,7 +146,7 @@ async def test_deck_does_not_repeat_until_exhausted_and_survives_restart(tmp_pat
         async with Database.open(tmp_path / "deck.db") as db:
             await migrate(db)
             service = QuizService(SqliteQuizStore(db), bank, FakeClock(), random.Random(restart),
-                                  default_timezone="UTC")
+                                  default_timezone="UTC", cards=FsrsCardScheduler())
             for _ in range(3 if restart == 0 else 2):
                 seen.append((await service.open_daily(SERVER)).question.id)
     assert sorted(seen) == sorted(q.id for q in bank.all())
@@ -153,7 +154,7 @@ async def test_deck_does_not_repeat_until_exhausted_and_survives_restart(tmp_pat
 
 async def test_bank_growth_joins_the_current_deck(store: SqliteQuizStore, clock: FakeClock) -> None:
     bank = StaticBank([make_question("sqs-001"), make_question("sqs-002")])
-    service = QuizService(store, bank, clock, random.Random(1), default_timezone="UTC")
+    service = QuizService(store, bank, clock, random.Random(1), default_timezone="UTC", cards=FsrsCardScheduler())
     first = (await service.open_daily(SERVER)).question.id
     bank.add(make_question("sqs-003"))
     rest = {(await service.open_daily(SERVER)).question.id for _ in range(2)}

@@ -1,0 +1,1 @@
+"""Spaced repetition: the FSRS library behind the engine's CardScheduler port."""

@@ -1,0 +1,45 @@
+"""Shared pieces of the SQLite stores: connection access and instant encoding."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.storage.database import Database
+
+
+def to_text(instant: datetime | None) -> str | None:
+    """Store an aware instant as fixed-width UTC text."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(text: str | None) -> datetime | None:
+    """Inverse of ``to_text``."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def epoch() -> datetime:
+    """The zero instant, for NOT NULL columns read back as None."""
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+
+
+class SqlBase:
+    """Holds the writer connection and small query helpers for the store mixins."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn = db.conn
+
+    async def _one(self, sql: str, params: Sequence[object]) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def _all(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
