@@ -105,8 +105,10 @@ class StudyStore(Protocol):
         """(team, points, active members) per live team for a board bucket."""
         ...
 
-    async def daily_answerers(self, server: ServerKey, limit: int) -> Sequence[tuple[datetime, frozenset[str]]]:
-        """The newest ``limit`` daily rounds: (opened_at, users who answered), newest first."""
+    async def daily_answerers(
+        self, server: ServerKey, limit: int
+    ) -> Sequence[tuple[datetime, bool, frozenset[str]]]:
+        """The newest ``limit`` daily rounds: (opened_at, still open, users who answered), newest first."""
         ...
 
     async def current_members(self, server: ServerKey) -> Mapping[int, Sequence[tuple[str, datetime]]]:

@@ -26,18 +26,19 @@ def clean_name(name: str) -> str:
 
 
 def team_streak(
-    members: Sequence[tuple[str, datetime]], rounds: Sequence[tuple[datetime, frozenset[str]]]
+    members: Sequence[tuple[str, datetime]], rounds: Sequence[tuple[datetime, bool, frozenset[str]]]
 ) -> int:
     """Consecutive newest daily rounds on which every member (who had joined by then) answered.
 
-    The newest round may still be open, so an incomplete newest round is skipped, not a break.
+    ``rounds`` are (opened_at, still open, who answered), newest first; a round still open
+    and not yet complete is skipped rather than breaking the streak.
     """
     streak = 0
-    for index, (opened_at, answered) in enumerate(rounds):
+    for opened_at, is_open, answered in rounds:
         expected = {user for user, joined in members if joined <= opened_at}
         if expected and expected <= answered:
             streak += 1
-        elif index > 0 or not expected:
+        elif not (is_open and expected):
             break
     return streak
 

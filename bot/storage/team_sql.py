@@ -108,18 +108,22 @@ class TeamQueries(SqlBase):
         )
         return [(_team(r), int(r["points"]), int(r["active"])) for r in rows]
 
-    async def daily_answerers(self, server: ServerKey, limit: int) -> Sequence[tuple[datetime, frozenset[str]]]:
-        """The newest daily rounds with the users who answered each."""
-        rounds = await self._all(
-            "SELECT id, opened_at FROM rounds WHERE platform = ? AND server_id = ? AND daily_seq IS NOT NULL"
-            " ORDER BY daily_seq DESC LIMIT ?",
+    async def daily_answerers(
+        self, server: ServerKey, limit: int
+    ) -> Sequence[tuple[datetime, bool, frozenset[str]]]:
+        """The newest daily rounds, whether each is still open, and the users who answered each."""
+        rows = await self._all(
+            "SELECT r.id, r.opened_at, r.revealed_at IS NULL AS open, group_concat(a.user_id, char(31)) AS users"
+            " FROM (SELECT id, opened_at, revealed_at, daily_seq FROM rounds WHERE platform = ? AND server_id = ?"
+            " AND daily_seq IS NOT NULL ORDER BY daily_seq DESC LIMIT ?) AS r"
+            " LEFT JOIN attempts a ON a.round_id = r.id GROUP BY r.id ORDER BY r.daily_seq DESC",
             (server.platform, server.server_id, limit),
         )
-        result = []
-        for row in rounds:
-            users = await self._all("SELECT user_id FROM attempts WHERE round_id = ?", (row["id"],))
-            result.append((from_text(row["opened_at"]) or epoch(), frozenset(u[0] for u in users)))
-        return result
+        return [
+            (from_text(r["opened_at"]) or epoch(), bool(r["open"]),
+             frozenset(r["users"].split(chr(31))) if r["users"] else frozenset())
+            for r in rows
+        ]
 
     async def current_members(self, server: ServerKey) -> Mapping[int, Sequence[tuple[str, datetime]]]:
         """Open stints per live team."""

@@ -59,3 +59,18 @@ def test_filter_by_topic_and_domain() -> None:
 def test_empty_filter_raises_no_questions() -> None:
     with pytest.raises(NoQuestionsAvailable, match="topic kinesis"):
         draw(BANK, Filter(topics=("kinesis",)), 0, set(), random.Random(1))
+
+
+def test_blueprint_weights_decide_the_domain_not_the_bank_mix() -> None:
+    lopsided = [make_question(f"sqs-{i:03d}", domain=1 if i < 70 else 4) for i in range(100)]
+    rng = random.Random(4)
+    picks = [draw(lopsided, Filter(), 0, set(), rng, {1: 32, 2: 26, 3: 24, 4: 18}).question.domain
+             for _ in range(4000)]
+    # 30 % of the bank is domain 4, but the blueprint gives it 18 / (32 + 18) = 36 % of draws.
+    assert abs(picks.count(4) / 4000 - 0.36) < 0.025
+
+
+def test_a_filter_turns_the_blueprint_off() -> None:
+    rng = random.Random(4)
+    picks = {draw(BANK, Filter(domain=2), 0, set(), rng, {1: 100, 2: 1}).question.domain for _ in range(20)}
+    assert picks == {2}
