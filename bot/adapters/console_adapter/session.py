@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.text import Text
 
-from bot.adapters.console_adapter import render
+from bot.adapters.console_adapter import render, render_study
+from bot.adapters.console_adapter.study_commands import StudyCommands
 from bot.engine.errors import QuizError
 from bot.engine.grading import parse_letters
 from bot.engine.model import Period, PlayerKey, ServerKey
-from bot.engine.outcomes import AnswerResult, RoundOpened
+from bot.engine.outcomes import AnswerResult, ExamStep, RoundOpened
 from bot.engine.service import QuizService
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,12 @@ HELP = """Commands:
   A / B / AC ...            answer the current question
   /today                    show today's daily question
   /quiz [topic | domain N]  a private practice question
-  /leaderboard [week|month|all]
-  /stats                    your accuracy by domain and your streak
+  /review                   a missed question that is due again (spaced repetition)
+  /exam [N]                 a private mock exam (default 20 questions), or resume yours
+  /leaderboard [week|month|all] [people|teams]
+  /stats                    accuracy, streak, readiness per domain, review queue
+  /team [list|join NAME|leave|create NAME|rename OLD NEW|delete NAME|assign USER NAME]
+  /reports [resolve ID NOTE] open question reports (admin)
   /topics                   list topics
   /reveal                   reveal today's question (as the scheduler will)
   /config [setting value]   show or change this server's settings (daily time, timezone, ...)
@@ -39,7 +44,7 @@ HELP = """Commands:
 
 
 @dataclass
-class ConsoleSession:
+class ConsoleSession(StudyCommands):
     """One player at the terminal, answering one current question at a time."""
 
     service: QuizService
@@ -47,6 +52,7 @@ class ConsoleSession:
     out: Console
     read_line: ReadLine
     current: RoundOpened | None = None
+    exam_step: ExamStep | None = None
 
     async def ask(self, opened: RoundOpened, title: str) -> None:
         """Make ``opened`` the current question and show it."""
@@ -55,6 +61,9 @@ class ConsoleSession:
 
     async def answer(self, text: str) -> AnswerResult | None:
         """Submit letters for the current question; None when the input was not accepted."""
+        if self.exam_step is not None:
+            await self.exam_answer(text)
+            return None
         if self.current is None:
             self.out.print("No question is open: type /today or /quiz.")
             return None
@@ -113,7 +122,8 @@ class ConsoleSession:
             "/today": lambda _args: self.today(), "/quiz": self.quiz, "/leaderboard": self.leaderboard,
             "/stats": lambda _args: self.stats(), "/topics": lambda _args: self.topics(),
             "/reveal": lambda _args: self.reveal(), "/help": lambda _args: self.help(),
-            "/config": self.config,
+            "/config": self.config, "/review": lambda _args: self.review(), "/exam": self.exam,
+            "/team": self.team, "/reports": self.reports,
         }
 
     async def help(self) -> None:
@@ -140,14 +150,24 @@ class ConsoleSession:
         await self.ask(await self.service.open_practice(self.player, topic=topic, domain=domain), "Practice")
 
     async def leaderboard(self, args: list[str]) -> None:
-        """The server board for a period."""
-        period = parse_period(args[0] if args else "week")
-        board = await self.service.leaderboard(self.player.server, period, player=self.player)
-        self.out.print(render.leaderboard_table(board))
+        """The server board for a period, of people (default) or teams."""
+        words = [a.lower() for a in args]
+        teams = "teams" in words
+        rest = [w for w in words if w not in {"teams", "people"}]
+        period = parse_period(rest[0] if rest else "week")
+        if teams:
+            key, board = await self.service.teams.board(self.player.server, period)
+            self.out.print(render_study.team_table(key, board))
+            return
+        board_ = await self.service.leaderboard(self.player.server, period, player=self.player)
+        self.out.print(render.leaderboard_table(board_))
 
     async def stats(self) -> None:
-        """The player's stats."""
-        self.out.print(render.stats_table(await self.service.stats(self.player)))
+        """The player's stats with readiness and the review queue."""
+        stats = await self.service.stats(self.player)
+        self.out.print(render.stats_table(stats))
+        if stats.study is not None and stats.answered:
+            self.out.print(render_study.study_table(stats.study))
 
     async def topics(self) -> None:
         """The topic slugs usable with /quiz."""
