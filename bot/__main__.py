@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -17,6 +17,9 @@ from bot import log as logsetup
 from bot.app import StartupError, play, run, stdin_reader
 from bot.content import check as content_check
 from bot.engine.errors import QuizError
+from bot.engine.model import Period, ServerKey
+from bot.reporting import cli as reporting_cli
+from bot.reporting.export import ExportFormat
 from bot.scheduling.lifecycle import Event
 from bot.scheduling.simulate import SimulationPlan, event_json, simulate
 from bot.settings import Settings, SettingsError
@@ -50,7 +53,55 @@ def build_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--notes", type=Path, help="directory of the study notes, e.g. ../shared/notes")
     p_stats = content_sub.add_parser("stats", help="items per topic, domain, type and difficulty")
     p_stats.add_argument("--json", action="store_true", help="print JSON")
+    p_analytics = content_sub.add_parser(
+        "analytics", help="per-question answers, %% correct, pick rates and reports; flags likely wrong keys")
+    p_analytics.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DATABASE_PATH)")
+    p_analytics.add_argument("--json", action="store_true", help="print JSON")
+    p_analytics.add_argument("--min-answers", type=_positive, default=5,
+                             help="answers an item needs before it can be flagged (default 5)")
+    _add_export_parser(sub)
     return parser
+
+
+def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_export = sub.add_parser("export", help="one row per answer of a server and period, as CSV or JSON")
+    p_export.add_argument("--server", type=_server, required=True, metavar="PLATFORM:SERVER_ID",
+                          help="e.g. discord:123456789 or slack:T0123")
+    p_export.add_argument("--period", choices=[p.value for p in Period], required=True,
+                          help="week or month in the server's timezone, or all")
+    p_export.add_argument("--at", type=_day, help="a date in the week/month to export (default: today there)")
+    p_export.add_argument("--format", choices=[f.value for f in ExportFormat], required=True, dest="fmt")
+    p_export.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    p_export.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DATABASE_PATH)")
+
+
+_PLATFORMS = ("discord", "slack", "console")
+
+
+def _server(text: str) -> ServerKey:
+    """``PLATFORM:SERVER_ID``; the platform is checked because a typo would silently export nothing."""
+    platform, sep, server_id = text.partition(":")
+    if not sep or not server_id.strip() or platform not in _PLATFORMS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not PLATFORM:SERVER_ID with PLATFORM one of {', '.join(_PLATFORMS)}, e.g. discord:123456789")
+    return ServerKey(platform, server_id.strip())
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date such as 2026-11-24") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def _instant(text: str) -> datetime:
@@ -80,6 +131,22 @@ def _simulate(args: argparse.Namespace, settings: Settings, out: Console) -> int
     return 0
 
 
+def _content(args: argparse.Namespace, settings: Settings, out: Console) -> int:
+    if args.content_command == "check":
+        return content_check.check(settings.content_dir, args.notes, out)
+    if args.content_command == "analytics":
+        return reporting_cli.analytics_command(args.db or settings.database_path, settings.content_dir,
+                                               min_answers=args.min_answers, as_json=args.json, out=out)
+    return content_check.stats(settings.content_dir, args.json, out)
+
+
+def _export(args: argparse.Namespace, settings: Settings, err: Console) -> int:
+    return reporting_cli.export_command(
+        args.db or settings.database_path, args.server, Period(args.period), ExportFormat(args.fmt), at=args.at,
+        out_path=args.out, now=datetime.now(UTC), default_timezone=settings.default_timezone, err=err,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``quizbot`` and ``python -m bot``."""
     args = build_parser().parse_args(argv)
@@ -94,9 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "content":
-            if args.content_command == "check":
-                return content_check.check(settings.content_dir, args.notes, out)
-            return content_check.stats(settings.content_dir, args.json, out)
+            return _content(args, settings, out)
+        if command == "export":
+            return _export(args, settings, err)
         if command == "simulate":
             return _simulate(args, settings, out)
         if command == "play":
