@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.engine.model import DomainStat, Exam, Period, PlayerKey, Question, Round, ServerKey, Standing
 
@@ -134,3 +134,13 @@ class ExamReport:
     def passed(self) -> bool:
         """The real exam's passing line is 720 of 1000."""
         return self.percent >= PASS_PERCENT
+
+
+@dataclass(frozen=True)
+class ServerStats:
+    """For admins: who takes part, how the server does per domain, which questions are hardest."""
+
+    server: ServerKey
+    participation: tuple[tuple[date, int], ...]
+    by_domain: tuple[DomainStat, ...]
+    hardest: tuple[tuple[Question, int, int], ...]

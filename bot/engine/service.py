@@ -31,7 +31,15 @@ from bot.engine.model import (
     ServerConfig,
     ServerKey,
 )
-from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Recap, Reveal, RoundOpened
+from bot.engine.outcomes import (
+    AnswerResult,
+    Leaderboard,
+    PlayerStats,
+    Recap,
+    Reveal,
+    RoundOpened,
+    ServerStats,
+)
 from bot.engine.ports import Clock, QuestionBank, QuizStore
 from bot.engine.selection import Filter, draw
 from bot.engine.settings_rules import apply_setting
@@ -265,6 +273,14 @@ class QuizService:
         if not await self._store.resolve_report(server, report_id, by, resolution.strip() or "resolved",
                                                 self._clock.now()):
             raise InvalidConfig(f"No open report #{report_id} in this server.")
+
+    async def server_stats(self, server: ServerKey, days: int = 14, hardest: int = 5) -> ServerStats:
+        """For admins: daily participation, accuracy per domain, the hardest questions (5+ answers)."""
+        participation = tuple(reversed(await self._store.daily_participation(server, days)))
+        domains = tuple(DomainStat(DOMAIN_NAMES[d], n, c) for d, n, c in await self._store.domain_totals(server))
+        ranked = sorted(await self._store.question_totals(server, 5), key=lambda row: (row[2] / row[1], row[0]))
+        rows = tuple((q, n, c) for qid, n, c in ranked if (q := self._bank.get(qid)) is not None)
+        return ServerStats(server, participation, domains, rows[:hardest])
 
     async def recap(self, reveal: Reveal, limit: int = 5) -> Recap:
         """The first ``limit`` correct answerers of a daily round with their current streaks."""

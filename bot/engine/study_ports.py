@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.engine.model import CardState, Exam, PlayerKey, ServerKey, Team
@@ -55,6 +55,18 @@ class StudyStore(Protocol):
 
     async def seen_questions(self, player: PlayerKey) -> frozenset[str]:
         """Question ids the player has answered at least once."""
+        ...
+
+    async def daily_participation(self, server: ServerKey, days: int) -> Sequence[tuple[date, int]]:
+        """Distinct answerers of the daily question per local date, newest ``days`` dates."""
+        ...
+
+    async def domain_totals(self, server: ServerKey) -> Sequence[tuple[int, int, int]]:
+        """(domain, answered, correct) over the server's answers."""
+        ...
+
+    async def question_totals(self, server: ServerKey, min_answers: int) -> Sequence[tuple[str, int, int]]:
+        """(question_id, answered, correct) for questions with at least ``min_answers`` answers."""
         ...
 
     async def create_exam(self, exam: Exam) -> Exam:

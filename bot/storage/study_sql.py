@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from bot.engine.model import CardState, Exam, PlayerKey
+from bot.engine.model import CardState, Exam, PlayerKey, ServerKey
 from bot.storage.sql_base import SqlBase, epoch, from_text, to_text
 
 
@@ -80,6 +80,34 @@ class StudyQueries(SqlBase):
             _who(player),
         )
         return frozenset(r[0] for r in rows)
+
+    async def daily_participation(self, server: ServerKey, days: int) -> Sequence[tuple[date, int]]:
+        """Distinct answerers per daily round's local date."""
+        rows = await self._all(
+            "SELECT r.local_date, count(a.user_id) FROM rounds r LEFT JOIN attempts a ON a.round_id = r.id"
+            " WHERE r.platform = ? AND r.server_id = ? AND r.kind = 'daily'"
+            " GROUP BY r.local_date ORDER BY r.local_date DESC LIMIT ?",
+            (server.platform, server.server_id, days),
+        )
+        return [(date.fromisoformat(r[0]), int(r[1])) for r in rows]
+
+    async def domain_totals(self, server: ServerKey) -> Sequence[tuple[int, int, int]]:
+        """Answers and correct answers per domain in the server."""
+        rows = await self._all(
+            "SELECT domain, count(*), sum(correct) FROM attempts WHERE platform = ? AND server_id = ?"
+            " GROUP BY domain ORDER BY domain",
+            (server.platform, server.server_id),
+        )
+        return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def question_totals(self, server: ServerKey, min_answers: int) -> Sequence[tuple[str, int, int]]:
+        """Per question with enough answers: answered and correct."""
+        rows = await self._all(
+            "SELECT question_id, count(*) AS n, sum(correct) FROM attempts WHERE platform = ? AND server_id = ?"
+            " GROUP BY question_id HAVING n >= ?",
+            (server.platform, server.server_id, min_answers),
+        )
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
     async def create_exam(self, exam: Exam) -> Exam:
         """Insert an exam; the partial unique index allows one active exam per player."""

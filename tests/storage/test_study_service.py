@@ -210,3 +210,17 @@ async def test_multi_questions_work_in_exams(store, clock) -> None:
     while isinstance(step, ExamStep):
         step = await service.exams.answer(player, frozenset({0, 2}))
     assert step.correct == 3 and step.passed
+
+
+async def test_server_stats_participation_domains_and_hardest(store, clock) -> None:
+    service = service_on(store, clock)
+    for day in range(3):
+        await daily(service, {f"u{n}": n % 2 == 0 for n in range(day + 5)})
+        clock.advance(days=1)
+    stats = await service.server_stats(SERVER)
+    assert [n for _day, n in stats.participation] == [5, 6, 7]
+    assert [d for d, _n in stats.participation] == sorted(d for d, _n in stats.participation)
+    assert sum(d.answered for d in stats.by_domain) == 18
+    assert len(stats.hardest) == 3 and all(n >= 5 for _q, n, _c in stats.hardest)
+    accuracies = [c / n for _q, n, c in stats.hardest]
+    assert accuracies == sorted(accuracies)
