@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.engine.errors import InvalidConfig
+
 LETTERS = "ABCDEF"
 # DVA-C02 exam guide weights per domain, in percent; draws without a filter follow them.
 EXAM_WEIGHTS: dict[int, int] = {1: 32, 2: 26, 3: 24, 4: 18}
@@ -217,6 +219,7 @@ class DailyPost:
 
 
 REPORT_REASONS = ("wrong key", "unclear", "outdated", "typo", "other")
+REPORT_TEXT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -291,3 +294,15 @@ class Exam:
     question_ids: tuple[str, ...]
     round_ids: tuple[int, ...] = ()
     finished_at: datetime | None = None
+
+
+def new_report(
+    player: PlayerKey, question_id: str, round_id: int | None, reason: str, text: str, at: datetime
+) -> Report:
+    """A validated, not yet stored report; raises ``InvalidConfig`` for an unknown reason or bad text."""
+    cleaned, body = reason.strip().lower(), text.strip()
+    if cleaned not in REPORT_REASONS:
+        raise InvalidConfig(f"Reason must be one of: {', '.join(REPORT_REASONS)}.")
+    if not body or len(body) > REPORT_TEXT_LIMIT:
+        raise InvalidConfig(f"Describe the problem in 1 to {REPORT_TEXT_LIMIT} characters.")
+    return Report(0, player, question_id, round_id, cleaned, body, at)

@@ -7,7 +7,6 @@ nothing here knows which platform asked.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -19,7 +18,6 @@ from bot.engine.grading import Scoring, is_correct, validate_choices
 from bot.engine.model import (
     DOMAIN_NAMES,
     EXAM_WEIGHTS,
-    REPORT_REASONS,
     Attempt,
     DomainStat,
     Period,
@@ -30,6 +28,7 @@ from bot.engine.model import (
     RoundKind,
     ServerConfig,
     ServerKey,
+    new_report,
 )
 from bot.engine.outcomes import (
     AnswerResult,
@@ -43,7 +42,7 @@ from bot.engine.outcomes import (
 from bot.engine.ports import Clock, QuestionBank, QuizStore
 from bot.engine.selection import Filter, draw
 from bot.engine.settings_rules import apply_setting
-from bot.engine.study import StudyService, next_due_text
+from bot.engine.study import StudyService, breakdown, next_due_text
 from bot.engine.study_ports import CardScheduler, StudyStore
 from bot.engine.teams import TeamService
 from bot.engine.timekeys import local_date, period_key, zone
@@ -255,13 +254,7 @@ class QuizService:
         """Store a player's report that a question is wrong, unclear or outdated."""
         if self._bank.get(question_id) is None:
             raise InvalidConfig(f"Unknown question {question_id!r}.")
-        cleaned = reason.strip().lower()
-        if cleaned not in REPORT_REASONS:
-            raise InvalidConfig(f"Reason must be one of: {', '.join(REPORT_REASONS)}.")
-        body = text.strip()
-        if not body or len(body) > 1000:
-            raise InvalidConfig("Describe the problem in 1 to 1000 characters.")
-        report = Report(0, player, question_id, round_id, cleaned, body, self._clock.now())
+        report = new_report(player, question_id, round_id, reason, text, self._clock.now())
         return await self._store.add_report(report)
 
     async def open_reports(self, server: ServerKey) -> tuple[Report, ...]:
@@ -312,14 +305,7 @@ class QuizService:
 
     async def stats(self, player: PlayerKey) -> PlayerStats:
         """Answered, accuracy by domain and topic, and the daily streak."""
-        rows = await self._store.player_breakdown(player)
-        by_domain: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for topic, domain, answered, correct in rows:
-            for bucket in (by_domain[domain], by_topic[topic]):
-                bucket[0] += answered
-                bucket[1] += correct
-        topics = tuple(DomainStat(t, *by_topic[t]) for t in sorted(by_topic))
+        domains, topics = breakdown(await self._store.player_breakdown(player))
         current, best, last_seq = await self._store.streak(player)
         standing = await self._store.standing(player, "all")
         latest = await self._store.latest_daily_seq(player.server)
@@ -329,9 +315,9 @@ class QuizService:
             current = 0
         return PlayerStats(
             player=player,
-            answered=sum(a for a, _ in by_domain.values()),
-            correct=sum(c for _, c in by_domain.values()),
-            by_domain=tuple(DomainStat(DOMAIN_NAMES[d], *by_domain[d]) for d in sorted(by_domain)),
+            answered=sum(d.answered for d in domains),
+            correct=sum(d.correct for d in domains),
+            by_domain=domains,
             by_topic=topics,
             current_streak=current,
             best_streak=best,

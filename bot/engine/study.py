@@ -51,6 +51,18 @@ def readiness(
     return scores, overall
 
 
+def breakdown(rows: Sequence[tuple[str, int, int, int]]) -> tuple[tuple[DomainStat, ...], tuple[DomainStat, ...]]:
+    """(topic, domain, answered, correct) rows summed per exam domain and per topic."""
+    by_domain: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for topic, domain, answered, correct in rows:
+        for bucket in (by_domain[domain], by_topic[topic]):
+            bucket[0] += answered
+            bucket[1] += correct
+    return (tuple(DomainStat(DOMAIN_NAMES[d], *by_domain[d]) for d in sorted(by_domain)),
+            tuple(DomainStat(t, *by_topic[t]) for t in sorted(by_topic)))
+
+
 def weakest_topics(by_topic: Sequence[DomainStat], count: int = 3) -> tuple[str, ...]:
     """The lowest-accuracy topics with enough answers to judge."""
     judged = [t for t in by_topic if t.answered >= WEAKEST_MIN_ANSWERS]
