@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -20,24 +20,14 @@ from bot.adapters.discord_adapter.commands import QuizGroup
 from bot.adapters.discord_adapter.components import DYNAMIC_ITEMS
 from bot.adapters.discord_adapter.deps import QuizDeps
 from bot.adapters.discord_adapter.errors import NotOwner, handle_error
+from bot.adapters.discord_adapter.exam_components import EXAM_ITEMS
+from bot.adapters.discord_adapter.meta import MetaStore
 
 log = logging.getLogger(__name__)
 
 INVITE_PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
                                          read_message_history=True)
 INVITE_SCOPES = ("bot", "applications.commands")
-
-
-class MetaStore(Protocol):
-    """The key-value part of the quiz store."""
-
-    async def get_meta(self, key: str) -> str | None:
-        """A stored value."""
-        ...
-
-    async def set_meta(self, key: str, value: str) -> None:
-        """Store a value."""
-        ...
 
 
 def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
@@ -61,7 +51,7 @@ class QuizClient(discord.Client):
 
     async def setup_hook(self) -> None:
         """Before any event: register components, sync commands if they changed, log the invite URL."""
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *EXAM_ITEMS)
         await self.sync_commands(force=False)
         if self.application_id is not None:
             url = discord.utils.oauth_url(self.application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)

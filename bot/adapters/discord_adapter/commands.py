@@ -1,8 +1,9 @@
 """The ``/quiz`` slash command group for players.
 
 Each handler acknowledges privately first, makes one service call and renders
-the outcome. Later subcommands (review, exam, team boards) are one method each
-here; the config subgroup lives in :mod:`config_commands`.
+the outcome. The study commands (:mod:`study_commands`), teams
+(:mod:`team_commands`), admin views (:mod:`admin_commands`) and settings
+(:mod:`config_commands`) live in their own modules and are added here.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from bot.adapters.discord_adapter import components, render
+from bot.adapters.discord_adapter import components, render, render_study
+from bot.adapters.discord_adapter.admin_commands import ReportsGroup, export, serverstats
 from bot.adapters.discord_adapter.config_commands import ConfigGroup
-from bot.adapters.discord_adapter.deps import deps, player_of, server_of
+from bot.adapters.discord_adapter.deps import deps, player_of, server_of, sync_team_roles
+from bot.adapters.discord_adapter.study_commands import exam, review
+from bot.adapters.discord_adapter.team_commands import TeamGroup
 from bot.engine.model import DOMAIN_NAMES, Period
 
 log = logging.getLogger(__name__)
@@ -33,11 +37,14 @@ async def topic_choices(interaction: Interaction, current: str) -> list[app_comm
 
 class QuizGroup(app_commands.Group, name="quiz", description="Daily AWS Developer Associate questions",
                 guild_only=True):
-    """``/quiz question|today|leaderboard|stats`` and ``/quiz config ...``."""
+    """``/quiz question|today|leaderboard|stats|review|exam``, ``team``, and the admin commands."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.add_command(ConfigGroup())
+        added: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = [
+            review, exam, TeamGroup(), ReportsGroup(), serverstats, export, ConfigGroup()]
+        for command in added:
+            self.add_command(command)
 
     @app_commands.command(description="A private practice question, by topic or exam domain")
     @app_commands.describe(topic="Topic slug, e.g. sqs", domain="Exam domain")
@@ -69,20 +76,26 @@ class QuizGroup(app_commands.Group, name="quiz", description="Daily AWS Develope
         text = render.status_line(attempt, revealed) if attempt else "Today's question was revealed already."
         await interaction.edit_original_response(content=text, embed=embed)
 
-    @app_commands.command(description="The server's leaderboard")
-    @app_commands.describe(period="week (default), month or all time")
-    async def leaderboard(self, interaction: Interaction, period: Literal["week", "month", "all"] = "week") -> None:
-        """Top players of the period in the server's timezone, plus your own row."""
+    @app_commands.command(description="The server's leaderboard of people or teams")
+    @app_commands.describe(period="week (default), month or all time", scope="people (default) or teams")
+    async def leaderboard(self, interaction: Interaction, period: Literal["week", "month", "all"] = "week",
+                          scope: Literal["people", "teams"] = "people") -> None:
+        """Top players (plus your own row) or the team board, in the server's timezone."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        player = player_of(interaction)
-        board = await deps(interaction).service.leaderboard(player.server, Period(period), player=player)
-        await interaction.edit_original_response(content=render.leaderboard_text(board), allowed_mentions=NO_PINGS)
+        player, service = player_of(interaction), deps(interaction).service
+        if scope == "teams":
+            await sync_team_roles(interaction)
+            _key, standings = await service.teams.board(player.server, Period(period))
+            text = render_study.team_board_text(Period(period), standings)
+        else:
+            text = render.leaderboard_text(await service.leaderboard(player.server, Period(period), player=player))
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
 
-    @app_commands.command(description="Accuracy by exam domain and the daily streak")
+    @app_commands.command(description="Accuracy, readiness per exam domain, review queue and streak")
     @app_commands.describe(member="Whose stats (default: yours)")
     async def stats(self, interaction: Interaction, member: discord.Member | None = None) -> None:
         """Someone's stats in this server."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         target = server_of(interaction).player(str((member or interaction.user).id))
         figures = await deps(interaction).service.stats(target)
-        await interaction.edit_original_response(content=render.stats_text(figures), allowed_mentions=NO_PINGS)
+        await interaction.edit_original_response(content=render_study.stats_text(figures), allowed_mentions=NO_PINGS)

@@ -17,7 +17,7 @@ from typing import Any, Self
 import discord
 
 from bot.adapters.discord_adapter import render
-from bot.adapters.discord_adapter.deps import deps, player_of
+from bot.adapters.discord_adapter.deps import deps, player_of, sync_team_roles
 from bot.adapters.discord_adapter.errors import handle_error
 from bot.engine.model import LETTERS, Question, QuestionType, RoundKind
 
@@ -43,9 +43,13 @@ class QuizItem:
 
 
 async def answer(interaction: Interaction, round_id: int, letters: str) -> None:
-    """Acknowledge privately, submit the letters, reply with the verdict, schedule a count edit."""
+    """Acknowledge privately, submit the letters, reply with the verdict, schedule a count edit.
+
+    Team roles are applied first, so the points go to the team the member's roles put them in.
+    """
     await interaction.response.defer(ephemeral=True, thinking=True)
     quiz = deps(interaction)
+    await sync_team_roles(interaction)
     choices = frozenset(LETTERS.index(letter) for letter in letters)
     result = await quiz.service.submit_answer(round_id, player_of(interaction), choices)
     await interaction.edit_original_response(content=render.verdict(result))

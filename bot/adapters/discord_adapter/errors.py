@@ -21,7 +21,7 @@ from bot.engine.errors import QuizError
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
-ADMIN_ONLY = "Only members with the **Manage Server** permission can change the quiz settings."
+ADMIN_ONLY = "That is for admins: it needs the **Manage Server** permission."
 OWNER_ONLY = "Only the bot's owner can do that."
 
 

@@ -11,7 +11,7 @@ import discord
 
 from bot.engine.limits import question_text
 from bot.engine.model import DOMAIN_NAMES, LETTERS, Attempt, Period, Question, QuestionType, ServerConfig
-from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Recap, Reveal
+from bot.engine.outcomes import AnswerResult, Leaderboard, Recap, Reveal
 
 DAILY_COLOUR = discord.Colour.blurple()
 FIELD_LIMIT = 1024
@@ -93,9 +93,14 @@ def status_line(attempt: Attempt, revealed: bool) -> str:
     return f"You answered **{letters}**: {'correct' if attempt.correct else 'incorrect'}."
 
 
+def period_label(period: Period) -> str:
+    """"all time", "this week" or "this month"."""
+    return "all time" if period is Period.ALL else f"this {period.value}"
+
+
 def leaderboard_text(board: Leaderboard) -> str:
     """The board as lines of rank, mention and points; the asker's row added when below the top."""
-    label = "all time" if board.period is Period.ALL else f"this {board.period.value}"
+    label = period_label(board.period)
     if not board.entries:
         return f"**Leaderboard, {label}**\nNo points yet: answer today's question to get on the board."
     lines = [f"**Leaderboard, {label}**"]
@@ -104,16 +109,6 @@ def leaderboard_text(board: Leaderboard) -> str:
         rows.append(board.me)
     lines.extend(f"{r.rank}. <@{r.user_id}> · {r.points} pts · {r.correct}/{r.answered}" for r in rows)
     return clip("\n".join(lines), 2000)
-
-
-def stats_text(stats: PlayerStats) -> str:
-    """Accuracy by exam domain and the daily streak."""
-    head = (f"<@{stats.player.user_id}>: {stats.answered} answered, {stats.accuracy:.0%} correct · "
-            f"streak {stats.current_streak} (best {stats.best_streak})")
-    if not stats.answered:
-        return f"{head}\nAnswer a question to start the stats."
-    rows = [f"• {d.name}: {d.correct}/{d.answered} ({d.accuracy:.0%})" for d in stats.by_domain]
-    return clip("\n".join([head, *rows]), 2000)
 
 
 def config_text(config: ServerConfig) -> str:

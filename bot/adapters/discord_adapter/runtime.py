@@ -8,11 +8,16 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.adapters.discord_adapter.client import MetaStore, QuizClient
+from bot.adapters.discord_adapter.client import QuizClient
 from bot.adapters.discord_adapter.counter import AnswerCounter, Timing
-from bot.adapters.discord_adapter.deps import QuizDeps
+from bot.adapters.discord_adapter.deps import Exporter, QuizDeps
+from bot.adapters.discord_adapter.meta import MetaStore
 from bot.adapters.discord_adapter.notifier import DiscordNotifier
-from bot.engine.service import QuizService
+from bot.adapters.discord_adapter.team_roles import TeamRoles
+from bot.engine.ports import Clock
+from bot.engine.service import QuizService, SystemClock
+from bot.storage.database import Database
+from bot.storage.export_store import SqliteExportStore
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +65,20 @@ def _report_end(task: asyncio.Task[None]) -> None:
 
 def build_discord(
     service: QuizService, store: MetaStore, *, token: str, dev_guild_id: str | None, api_base: str | None = None,
-    timing: Timing | None = None,
+    timing: Timing | None = None, db: Database | None = None, clock: Clock | None = None,
 ) -> DiscordRuntime:
-    """Wire the client, notifier and answer counter; ``api_base`` points REST at a fake in tests."""
+    """Wire the client, notifier and answer counter; ``api_base`` points REST at a fake in tests.
+
+    ``db`` enables the admins' ``/quiz export`` (read through the writer's connection);
+    ``clock`` dates those exports and should be the service's clock.
+    """
 
     async def refresh(round_id: int, channel_id: int, message_id: int) -> None:
         await notifier.refresh_count(round_id, channel_id, message_id)
 
     counter = AnswerCounter(refresh, timing)
-    client = QuizClient(QuizDeps(service, counter), store, dev_guild_id=dev_guild_id)
+    exporter = Exporter(SqliteExportStore(db.conn), clock or SystemClock()) if db is not None else None
+    quiz = QuizDeps(service, counter, TeamRoles(store, service.teams), exporter)
+    client = QuizClient(quiz, store, dev_guild_id=dev_guild_id)
     notifier = DiscordNotifier(client, service)
     return DiscordRuntime(client, notifier, counter, token, api_base)

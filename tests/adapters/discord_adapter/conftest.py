@@ -10,8 +10,10 @@ from bot.adapters.discord_adapter import DiscordRuntime, build_discord
 from bot.adapters.discord_adapter.counter import Timing
 from bot.engine.model import ServerKey
 from bot.engine.service import QuizService
+from bot.storage.database import Database
 from bot.storage.quiz_store import SqliteQuizStore
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, FakeDiscord, guild_payload, serve, until
+from tests.fakes import FakeClock
 
 SERVER = ServerKey("discord", str(GUILD_ID))
 
@@ -52,18 +54,20 @@ class Harness:
         """Wait for the interaction's visible answer (the edit after a deferral, or the direct response)."""
         def done() -> bool:
             shown = self.fake.last_reply(token)
-            return bool(shown) and (not edited or shown.get("type") != 5)
+            # 5 and 6 are deferrals (a private "thinking" message, or an update of the clicked message)
+            return bool(shown) and (not edited or shown.get("type") not in (5, 6))
         await until(done, f"a reply to {token}")
         return self.fake.last_reply(token)
 
 
 @pytest.fixture
-async def harness(service: QuizService, store: SqliteQuizStore) -> AsyncIterator[Harness]:
+async def harness(service: QuizService, store: SqliteQuizStore, db: Database,
+                  clock: FakeClock) -> AsyncIterator[Harness]:
     fake = FakeDiscord()
     runner, base = await serve(fake)
     time = ManualTime()
     runtime = build_discord(service, store, token="fake-token", dev_guild_id=str(GUILD_ID), api_base=base,  # noqa: S106
-                            timing=time.timing())
+                            timing=time.timing(), db=db, clock=clock)
     await runtime.login()
     runtime.client._connection.parse_guild_create(guild_payload())  # type: ignore[arg-type]
     harness = Harness(fake, runtime, time, base)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import discord
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 APP_ID = 1000
 GUILD_ID = 2000
@@ -82,10 +83,54 @@ def validate_components(rows: list[dict[str, Any]]) -> None:
                 check(0 <= lo <= hi <= len(options), "min/max values out of range")
 
 
-def validate_message(body: dict[str, Any]) -> None:
+UPLOAD_LIMIT = 10 * 1024 * 1024  # attachment_size_limit of the interaction payloads below
+COMMAND_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+
+
+def validate_message(body: dict[str, Any], files: list[tuple[str, bytes]] | None = None) -> None:
     check(len(body.get("content") or "") <= 2000, "content over 2000")
     validate_embeds(body.get("embeds") or [])
     validate_components(body.get("components") or [])
+    files = files or []
+    check(len(files) <= 10, "more than 10 files")
+    listed = {a.get("filename") for a in body.get("attachments") or []}
+    for name, data in files:
+        check(name in listed, f"file {name} is not listed in payload_json attachments")
+        check(0 < len(data) <= UPLOAD_LIMIT, f"file {name} empty or over the upload limit")
+        check(bool(name) and "/" not in name, f"bad file name {name!r}")
+
+
+def command_chars(option: dict[str, Any]) -> int:
+    """Characters Discord counts toward a command's 8000 (names, descriptions, choice names and values)."""
+    total = len(option["name"]) + len(option.get("description", ""))
+    total += sum(len(c["name"]) + len(str(c["value"])) for c in option.get("choices", []))
+    return total + sum(command_chars(o) for o in option.get("options", []))
+
+
+def validate_options(options: list[dict[str, Any]], depth: int) -> None:
+    check(len(options) <= 25, "more than 25 options")
+    required_done = False
+    for o in options:
+        check(bool(COMMAND_NAME.match(o["name"])), f"option name {o['name']!r}")
+        check(1 <= len(o.get("description", "")) <= 100, f"option description of {o['name']}")
+        check(len(o.get("choices", [])) <= 25, f"more than 25 choices on {o['name']}")
+        for c in o.get("choices", []):
+            check(1 <= len(c["name"]) <= 100 and len(str(c["value"])) <= 100, f"choice of {o['name']}")
+        if o["type"] in (1, 2):
+            check(depth < 2 and (o["type"] == 1 or depth == 0), f"subcommand nesting at {o['name']}")
+            inner = o.get("options", [])
+            check(o["type"] == 1 or all(i["type"] == 1 for i in inner), "a group holds only subcommands")
+            validate_options(inner, depth + 1)
+        else:
+            check(not (required_done and o.get("required")), f"required option {o['name']} after an optional one")
+            required_done = required_done or not o.get("required")
+
+
+def validate_command(command: dict[str, Any]) -> None:
+    check(bool(COMMAND_NAME.match(command["name"])), f"command name {command['name']!r}")
+    check(1 <= len(command.get("description", "x")) <= 100, f"command description of {command['name']}")
+    validate_options(command.get("options", []), 0)
+    check(command_chars(command) <= 8000, f"command {command['name']} over 8000 characters")
 
 
 def validate_modal(data: dict[str, Any]) -> None:
@@ -102,6 +147,7 @@ class Call:
     method: str
     path: str
     body: Any
+    files: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,8 +172,8 @@ class FakeDiscord:
 
     async def handle(self, req: web.Request) -> web.Response:
         path = "/" + req.match_info["tail"]
-        body = await req.json() if req.can_read_body else None
-        self.calls.append(Call(req.method, path, body))
+        body, files = await self.read_body(req)
+        self.calls.append(Call(req.method, path, body, files))
         failures = self.fail_next.get(f"{req.method} {path}")
         if failures:
             status = failures.pop(0)
@@ -136,12 +182,30 @@ class FakeDiscord:
                           Via="1.1 google", **{"X-RateLimit-Scope": "user"})
             return jr({"message": "Missing Access", "code": 50001}, status)
         try:
-            return self.route(req.method, path, body)
+            return self.route(req.method, path, body, files)
         except Invalid as exc:
             self.rejected.append(f"{req.method} {path}: {exc}")
             return jr({"message": "Invalid Form Body", "code": 50035, "errors": str(exc)}, 400)
 
-    def route(self, method: str, path: str, body: Any) -> web.Response:
+    @staticmethod
+    async def read_body(req: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+        """JSON, or discord.py's multipart upload: ``payload_json`` plus ``files[n]`` parts."""
+        if not req.can_read_body:
+            return None, []
+        if req.content_type != "multipart/form-data":
+            return await req.json(), []
+        body: Any = None
+        files: list[tuple[str, bytes]] = []
+        async for part in await req.multipart():
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            else:
+                files.append((part.filename or "", bytes(await part.read())))
+        return body, files
+
+    def route(self, method: str, path: str, body: Any, files: list[tuple[str, bytes]]) -> web.Response:
         parts = path.strip("/").split("/")
         if path == "/users/@me":
             return jr(BOT_ME)
@@ -150,25 +214,25 @@ class FakeDiscord:
                        "bot_require_code_grant": False, "owner": OWNER, "verify_key": "0", "flags": 0})
         if path.endswith("/commands") and method == "PUT":
             for c in body:
-                check(1 <= len(c["name"]) <= 32 and 1 <= len(c.get("description", "x")) <= 100, "command name")
+                validate_command(c)
             return jr([dict(c, id=str(i + 1), application_id=str(APP_ID), version="1") for i, c in enumerate(body)])
         if parts[0] == "interactions" and parts[-1] == "callback":
             return self.callback(parts[1], parts[2], body)
         if parts[0] == "webhooks" and method == "PATCH":
-            validate_message(body)
+            validate_message(body, files)
             return jr(self.store(f"@original:{parts[2]}", body, self.interaction_flags.get(parts[2], 0)))
         if parts[0] == "webhooks" and method == "POST":
-            validate_message(body)
+            validate_message(body, files)
             return jr(self.store(str(next(self.ids)), body, body.get("flags", 0)))
         if parts[0] == "channels" and parts[1] == "5000" and method == "POST":
             if not self.dm_open:
                 return jr({"message": "Cannot send messages to this user", "code": 50007}, 403)
             return jr(self.store(str(next(self.ids)), body, 0, channel_id="5000"))
         if parts[0] == "channels" and len(parts) == 3 and method == "POST":
-            validate_message(body)
+            validate_message(body, files)
             return jr(self.store(str(next(self.ids)), body, 0, channel_id=parts[1]))
         if parts[0] == "channels" and len(parts) == 4 and method == "PATCH":
-            validate_message(body)
+            validate_message(body, files)
             old = self.messages[parts[3]]
             return jr(self.store(parts[3], {**old, **body}, old.get("flags", 0), channel_id=parts[1]))
         if path == "/users/@me/channels":
@@ -206,7 +270,13 @@ class FakeDiscord:
                 shown = dict(c.body.get("data") or {}, type=c.body["type"])
             if c.path == f"/webhooks/{APP_ID}/{token}/messages/@original":
                 shown = {**shown, **c.body, "type": "edit"}
+            if c.path == f"/webhooks/{APP_ID}/{token}" and c.method == "POST":
+                shown = {**c.body, "type": "followup"}
         return shown
+
+    def uploads(self, token: str) -> list[tuple[str, bytes]]:
+        """Files uploaded with the answers to one interaction."""
+        return [f for c in self.calls if f"/{token}" in c.path for f in c.files]
 
 
 async def serve(fake: FakeDiscord) -> tuple[web.AppRunner, str]:
@@ -234,26 +304,34 @@ ADMIN_PERMS = str(discord.Permissions(manage_guild=True, send_messages=True, vie
 MEMBER_PERMS = str(discord.Permissions(send_messages=True, view_channel=True).value)
 
 
-def member(user_id: int, perms: str = MEMBER_PERMS) -> dict[str, Any]:
+TEAM_ROLE_ID = 7001
+
+
+def role_payload(role_id: int, name: str, perms: int = 0) -> dict[str, Any]:
+    return {"id": str(role_id), "name": name, "permissions": str(perms), "position": 0 if role_id == GUILD_ID else 1,
+            "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+
+
+def member(user_id: int, perms: str = MEMBER_PERMS, roles: tuple[int, ...] = ()) -> dict[str, Any]:
     user = {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None,
             "global_name": None}
-    return {"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "permissions": perms,
-            "deaf": False, "mute": False, "flags": 0, "nick": None, "avatar": None}
+    return {"user": user, "roles": [str(r) for r in roles], "joined_at": "2026-01-01T00:00:00+00:00",
+            "permissions": perms, "deaf": False, "mute": False, "flags": 0, "nick": None, "avatar": None}
 
 
 _ids = itertools.count(1)
 
 
 def interaction(kind: int, data: dict[str, Any], user_id: int, *, perms: str = MEMBER_PERMS,
-                message: dict[str, Any] | None = None) -> dict[str, Any]:
+                message: dict[str, Any] | None = None, roles: tuple[int, ...] = ()) -> dict[str, Any]:
     iid = next(_ids)
     payload: dict[str, Any] = {
         "id": str(iid), "application_id": str(APP_ID), "type": kind, "token": f"tok{iid}", "version": 1,
         "guild_id": str(GUILD_ID), "channel_id": str(CHANNEL_ID),
         "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "quiz", "position": 0,
                     "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        "member": member(user_id, perms), "data": data, "app_permissions": "0", "locale": "en-US",
-        "entitlements": [], "attachment_size_limit": 10_485_760, "authorizing_integration_owners": {},
+        "member": member(user_id, perms, roles), "data": data, "app_permissions": "0", "locale": "en-US",
+        "entitlements": [], "attachment_size_limit": UPLOAD_LIMIT, "authorizing_integration_owners": {},
     }
     if message is not None:
         payload["message"] = message
@@ -286,8 +364,7 @@ def guild_payload(*, bot_perms: int | None = None) -> dict[str, Any]:
         "vanity_url_code": None, "description": None, "banner": None, "premium_tier": 0,
         "preferred_locale": "en-US", "public_updates_channel_id": None, "nsfw_level": 0,
         "premium_progress_bar_enabled": False, "unavailable": False, "member_count": 2, "large": False,
-        "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": str(everyone_perms.value),
-                   "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+        "roles": [role_payload(GUILD_ID, "@everyone", everyone_perms.value), role_payload(TEAM_ROLE_ID, "blue")],
         "members": [member(APP_ID, "0") | {"user": BOT_ME}], "channels": [channel, system], "threads": [],
         "presences": [], "voice_states": [], "stage_instances": [], "guild_scheduled_events": [],
     }

@@ -26,7 +26,8 @@ async def test_commands_synced_once_to_the_dev_guild_with_admin_hint(harness: Ha
     names = {c["name"]: c for c in puts[0]}
     assert set(names) == {"quiz", "quizbot-sync"}
     subs = {o["name"] for o in names["quiz"]["options"]}
-    assert subs == {"question", "today", "leaderboard", "stats", "config"}
+    assert subs == {"question", "today", "leaderboard", "stats", "config", "review", "exam", "team", "reports",
+                    "serverstats", "export"}
     assert names["quizbot-sync"]["default_member_permissions"] == 8
 
 
