@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.adapters.slack_adapter.ids import answer_id, escape, pick_id, round_block_id, submit_id
+from bot.adapters.slack_adapter.ids import (
+    answer_id,
+    escape,
+    exam_answer_id,
+    exam_pick_id,
+    exam_submit_id,
+    pick_id,
+    round_block_id,
+    submit_id,
+)
 from bot.engine.limits import question_text
 from bot.engine.model import DOMAIN_NAMES, Attempt, Period, Question, QuestionType, Round, RoundKind
 from bot.engine.outcomes import AnswerResult, Leaderboard, PlayerStats, Recap, Reveal
@@ -45,26 +54,29 @@ def _how_to_answer(question: Question) -> str:
     return "Pick a letter."
 
 
-def _answer_controls(question: Question, round_id: int) -> Block:
+def answer_controls(question: Question, round_id: int, *, exam: bool = False) -> Block:
+    """Letter buttons, or checkboxes plus Submit for a multi question; ``exam`` uses the exam ids."""
+    answer, pick, submit = (exam_answer_id, exam_pick_id, exam_submit_id) if exam else (answer_id, pick_id, submit_id)
     if question.type is not QuestionType.MULTI:
         buttons = [
             {"type": "button", "text": {"type": "plain_text", "text": letter},
-             "action_id": answer_id(round_id, i), "value": answer_id(round_id, i)}
+             "action_id": answer(round_id, i), "value": answer(round_id, i)}
             for i, letter in enumerate(question.letters)
         ]
         return {"type": "actions", "block_id": round_block_id(round_id), "elements": buttons}
-    options = [{"text": {"type": "plain_text", "text": letter}, "value": answer_id(round_id, i)}
+    options = [{"text": {"type": "plain_text", "text": letter}, "value": answer(round_id, i)}
                for i, letter in enumerate(question.letters)]
     return {"type": "actions", "block_id": round_block_id(round_id), "elements": [
-        {"type": "checkboxes", "action_id": pick_id(round_id), "options": options},
+        {"type": "checkboxes", "action_id": pick(round_id), "options": options},
         {"type": "button", "text": {"type": "plain_text", "text": "Submit"}, "style": "primary",
-         "action_id": submit_id(round_id), "value": submit_id(round_id)},
+         "action_id": submit(round_id), "value": submit(round_id)},
     ]}
 
 
-def question_message(question: Question, round_: Round, *, count: int | None = None, mention: str = "") -> Message:
+def question_message(question: Question, round_: Round, *, count: int | None = None, mention: str = "",
+                     title: str | None = None) -> Message:
     """A daily post (with its answer count) or a private practice question, with answer controls."""
-    title = "Question of the day" if round_.kind is RoundKind.DAILY else "Practice question"
+    title = title or ("Question of the day" if round_.kind is RoundKind.DAILY else "Practice question")
     head = f"{mention} *{title}*".strip()
     meta = f"{question.topic} · domain {question.domain}: {DOMAIN_NAMES[question.domain]}"
     foot = _how_to_answer(question)
@@ -73,7 +85,7 @@ def question_message(question: Question, round_: Round, *, count: int | None = N
     blocks = (
         section(f"{head}\n{escape(meta)}"),
         section(escape(question_text(question.prompt, question.choices))),
-        _answer_controls(question, round_.id),
+        answer_controls(question, round_.id),
         context(foot),
     )
     return Message(f"{title}: {question.prompt[:200]}", blocks)
@@ -136,9 +148,9 @@ def leaderboard_text(board: Leaderboard) -> str:
 
 
 def stats_text(stats: PlayerStats) -> str:
-    """Answered, accuracy by domain and the daily streak."""
+    """Answered, accuracy, points, streak and accuracy by domain (readiness is ``study_blocks.study_text``)."""
     head = (f"*Stats of <@{stats.player.user_id}>*: {stats.answered} answered, {stats.accuracy:.0%} correct"
-            f" · streak {stats.current_streak} (best {stats.best_streak})")
+            f" · {stats.points} points · streak {stats.current_streak} (best {stats.best_streak})")
     if not stats.answered:
         return head + "\nAnswer a question to start the stats."
     lines = [f"• {row.name}: {row.correct}/{row.answered} ({row.accuracy:.0%})" for row in stats.by_domain]
@@ -150,9 +162,14 @@ def usage_text(topics: frozenset[str]) -> str:
     return (
         "*/quiz* commands:\n"
         "• `/quiz question [topic | domain N]` a private practice question\n"
+        "• `/quiz review` a missed question that is due again\n"
+        "• `/quiz exam [N]` a private mock exam (default 20 questions), or resume yours\n"
         "• `/quiz today` today's question and your answer\n"
-        "• `/quiz leaderboard [week|month|all]` the board\n"
-        "• `/quiz stats [@user]` accuracy by domain and streak\n"
-        "• `/quiz config` settings (admins): `/quiz config show`, `/quiz config <setting> <value>`\n"
+        "• `/quiz leaderboard [week|month|all] [people|teams]` the boards\n"
+        "• `/quiz stats [@user]` accuracy, readiness per domain, review queue\n"
+        "• `/quiz team [list | join NAME | leave]`; admins: `create NAME`, `rename OLD NEW`, `delete NAME`,"
+        " `assign @user NAME`\n"
+        "• Admins: `/quiz config` settings (`config show`, `config <setting> <value>`), `/quiz reports`,"
+        " `/quiz serverstats`, `/quiz export [week|month|all] [csv|json]`\n"
         f"Topics: {', '.join(sorted(topics))}"
     )

@@ -1,63 +1,18 @@
 """``/quiz`` and its text subcommands: parse the words, call the service, reply privately.
 
-Subcommands live in one table, so a new one (``review``, ``exam``) is one
-function and one entry.
+Subcommands live in one table (``command_table``), so a new one is one
+function and one entry; the study, team and admin ones have their own modules.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.adapters.slack_adapter import blocks
-from bot.adapters.slack_adapter.clients import is_admin
-from bot.adapters.slack_adapter.errors import NotAdmin
+from bot.adapters.slack_adapter import admin_commands, blocks, study_commands, team_commands
+from bot.adapters.slack_adapter.admin_commands import Exporter
 from bot.adapters.slack_adapter.ids import unwrap_mentions
+from bot.adapters.slack_adapter.invocation import Handler, Invocation, reply, reply_text, require_admin
 from bot.adapters.slack_adapter.views import config_modal, config_text
 from bot.engine.errors import QuizError
-from bot.engine.model import Period, PlayerKey
 from bot.engine.service import QuizService
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One ``/quiz`` call: who, where, the words after the subcommand, and how to answer."""
-
-    player: PlayerKey
-    channel_id: str
-    trigger_id: str
-    args: tuple[str, ...]
-    client: AsyncWebClient
-    respond: AsyncRespond
-
-
-Handler = Callable[[QuizService, Invocation], Awaitable[None]]
-
-
-async def reply(inv: Invocation, message: blocks.Message) -> None:
-    """A private reply to the caller through the command's ``response_url``."""
-    await inv.respond(response_type="ephemeral", **message.kwargs())
-
-
-async def reply_text(inv: Invocation, text: str) -> None:
-    """A private mrkdwn reply."""
-    await reply(inv, blocks.Message(text, (blocks.section(text),)))
-
-
-def split(text: str) -> tuple[str, tuple[str, ...]]:
-    """``"leaderboard month"`` into ``("leaderboard", ("month",))``; empty text means help."""
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        words = text.split()
-    return (words[0].lower(), tuple(words[1:])) if words else ("help", ())
 
 
 async def question(service: QuizService, inv: Invocation) -> None:
@@ -93,29 +48,10 @@ async def today(service: QuizService, inv: Invocation) -> None:
     await reply(inv, blocks.question_message(opened.question, opened.round))
 
 
-async def leaderboard(service: QuizService, inv: Invocation) -> None:
-    """``leaderboard [week|month|all]``."""
-    try:
-        period = Period(inv.args[0].lower()) if inv.args else Period.WEEK
-    except ValueError:
-        raise QuizError("Usage: /quiz leaderboard [week|month|all]") from None
-    board = await service.leaderboard(inv.player.server, period, player=inv.player)
-    await reply_text(inv, blocks.leaderboard_text(board))
-
-
-async def stats(service: QuizService, inv: Invocation) -> None:
-    """``stats [@user]``: yours, or another member's."""
-    user_id = unwrap_mentions(inv.args[0]) if inv.args else inv.player.user_id
-    if not _USER_ID.match(user_id):
-        raise QuizError("Usage: /quiz stats [@user]")
-    await reply_text(inv, blocks.stats_text(await service.stats(inv.player.server.player(user_id))))
-
-
 async def config(service: QuizService, inv: Invocation) -> None:
     """``config`` (modal), ``config show``, ``config <setting> <value>``: admins only."""
+    await require_admin(service, inv, "change QuizBot settings")
     current = await service.config(inv.player.server)
-    if not await is_admin(inv.client, current, inv.player.user_id):
-        raise NotAdmin()
     if not inv.args:
         await inv.client.views_open(trigger_id=inv.trigger_id, view=config_modal(current))
         return
@@ -132,7 +68,11 @@ async def usage(service: QuizService, inv: Invocation) -> None:
     await reply_text(inv, blocks.usage_text(service.bank.topics()))
 
 
-SUBCOMMANDS: dict[str, Handler] = {
-    "question": question, "today": today, "leaderboard": leaderboard, "stats": stats,
-    "config": config, "help": usage,
-}
+def command_table(exporter: Exporter) -> dict[str, Handler]:
+    """Every ``/quiz`` subcommand by its first word; ``exporter`` binds the export to the database."""
+    return {
+        "question": question, "today": today, "help": usage, "config": config,
+        "review": study_commands.review, "exam": study_commands.exam, "stats": study_commands.stats,
+        "leaderboard": team_commands.leaderboard, "team": team_commands.team,
+        "reports": admin_commands.reports, "serverstats": admin_commands.server_stats, "export": exporter.command,
+    }

@@ -19,10 +19,13 @@ APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment.
 
 
 class NotAdmin(QuizError):
-    """Settings are for workspace admins and owners and the server's configured admins."""
+    """Settings, team management, reports, server stats and exports are for admins.
 
-    def __init__(self) -> None:
-        super().__init__("Only workspace admins and QuizBot admins can change QuizBot settings.")
+    Admins are workspace admins and owners and the server's configured admins.
+    """
+
+    def __init__(self, action: str = "change QuizBot settings") -> None:
+        super().__init__(f"Only workspace admins and QuizBot admins can {action}.")
 
 
 def _where(body: dict[str, Any]) -> str:

@@ -7,7 +7,8 @@ quiz rule: the service does, and its ``QuizError``s reach ``handle_error``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +20,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_adapter import blocks, ids
+from bot.adapters.slack_adapter import blocks, ids, study_blocks
 from bot.adapters.slack_adapter.clients import is_admin
-from bot.adapters.slack_adapter.commands import SUBCOMMANDS, Invocation, split, usage
+from bot.adapters.slack_adapter.commands import usage
 from bot.adapters.slack_adapter.counter import CountUpdater
 from bot.adapters.slack_adapter.errors import NotAdmin, handle_error
+from bot.adapters.slack_adapter.invocation import Handler, Invocation, split
+from bot.adapters.slack_adapter.study_commands import answer_exam
 from bot.adapters.slack_adapter.views import config_modal, config_values, home_view, submitted_values
 from bot.engine.errors import InvalidConfig
 from bot.engine.model import Period, PlayerKey, RoundKind, ServerKey
@@ -42,12 +45,20 @@ def player_of(body: Body) -> PlayerKey:
     return PlayerKey(PLATFORM, str(team), str(user.get("id") or body.get("user_id")))
 
 
+def ticked(body: Body, round_id: int, pick: str, pattern: re.Pattern[str]) -> frozenset[int]:
+    """The choices ticked in a multi question's checkboxes, read from the message state at Submit."""
+    state = body.get("state", {}).get("values", {}).get(ids.round_block_id(round_id), {})
+    picked = state.get(pick, {}).get("selected_options") or []
+    return frozenset(ids.parse_answer(option["value"], pattern)[1] for option in picked)
+
+
 @dataclass(frozen=True)
 class SlackListeners:
-    """The app's listeners, bound to the service and the answer-count debouncer."""
+    """The app's listeners, bound to the service, the answer-count debouncer and the ``/quiz`` table."""
 
     service: QuizService
     counter: CountUpdater
+    commands: Mapping[str, Handler]
 
     def register(self, app: AsyncApp) -> None:
         """Attach every listener, the retry filter and the error handler to ``app``."""
@@ -56,6 +67,9 @@ class SlackListeners:
         app.action(ids.ANSWER_PATTERN)(self.on_answer)
         app.action(ids.PICK_PATTERN)(self.on_pick)
         app.action(ids.SUBMIT_PATTERN)(self.on_submit)
+        app.action(ids.EXAM_PATTERN)(self.on_exam_answer)
+        app.action(ids.EXAM_PICK_PATTERN)(self.on_pick)
+        app.action(ids.EXAM_SUBMIT_PATTERN)(self.on_exam_submit)
         app.action(ids.CONFIG_OPEN)(self.on_config_open)
         app.command("/quiz")(self.on_quiz)
         app.view(ids.CONFIG_VIEW)(self.on_config_submit)
@@ -92,10 +106,7 @@ class SlackListeners:
         """Submit under a multi question: the ticked boxes are the answer."""
         await ack()
         round_id = ids.parse_round(ids.SUBMIT_PATTERN, action["action_id"])
-        state = body.get("state", {}).get("values", {}).get(ids.round_block_id(round_id), {})
-        picked = state.get(ids.pick_id(round_id), {}).get("selected_options") or []
-        choices = frozenset(ids.parse_answer(option["value"])[1] for option in picked)
-        await self._answer(body, round_id, choices, respond)
+        await self._answer(body, round_id, ticked(body, round_id, ids.pick_id(round_id), ids.ANSWER_PATTERN), respond)
 
     async def _answer(self, body: Body, round_id: int, choices: frozenset[int], respond: AsyncRespond) -> None:
         result = await self.service.submit_answer(round_id, player_of(body), choices)
@@ -105,13 +116,30 @@ class SlackListeners:
         if result.round.kind is RoundKind.DAILY:
             self.counter.bump(round_id)
 
+    async def on_exam_answer(self, ack: AsyncAck, body: Body, action: dict[str, Any], respond: AsyncRespond) -> None:
+        """A mock-exam letter button: recorded without a verdict, replaced by the next step."""
+        await ack()
+        round_id, choice = ids.parse_answer(action["action_id"], ids.EXAM_PATTERN)
+        await self._exam(body, round_id, frozenset({choice}), respond)
+
+    async def on_exam_submit(self, ack: AsyncAck, body: Body, action: dict[str, Any], respond: AsyncRespond) -> None:
+        """Submit under a multi question of a mock exam."""
+        await ack()
+        round_id = ids.parse_round(ids.EXAM_SUBMIT_PATTERN, action["action_id"])
+        choices = ticked(body, round_id, ids.exam_pick_id(round_id), ids.EXAM_PATTERN)
+        await self._exam(body, round_id, choices, respond)
+
+    async def _exam(self, body: Body, round_id: int, choices: frozenset[int], respond: AsyncRespond) -> None:
+        step = await answer_exam(self.service, player_of(body), round_id, choices)
+        await respond(response_type="ephemeral", replace_original=True, **study_blocks.exam_message(step).kwargs())
+
     async def on_quiz(self, ack: AsyncAck, body: Body, client: AsyncWebClient, respond: AsyncRespond) -> None:
         """``/quiz <subcommand> ...``; unknown words get the usage text."""
         await ack()
         name, args = split(body.get("text", ""))
         inv = Invocation(player_of(body), body.get("channel_id", ""), body.get("trigger_id", ""), args, client,
                          respond)
-        await SUBCOMMANDS.get(name, usage)(self.service, inv)
+        await self.commands.get(name, usage)(self.service, inv)
 
     async def on_config_open(self, ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
         """The Edit button of the App Home: the settings modal, for admins."""

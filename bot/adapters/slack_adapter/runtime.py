@@ -17,12 +17,15 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
+from bot.adapters.slack_adapter.admin_commands import Exporter
 from bot.adapters.slack_adapter.clients import Clients, Sleep
+from bot.adapters.slack_adapter.commands import command_table
 from bot.adapters.slack_adapter.counter import CountUpdater
 from bot.adapters.slack_adapter.listeners import SlackListeners
 from bot.adapters.slack_adapter.notifier import SlackNotifier
 from bot.adapters.slack_adapter.oauth_store import SqliteInstallationStore, SqliteStateStore
-from bot.engine.service import QuizService
+from bot.engine.ports import Clock
+from bot.engine.service import QuizService, SystemClock
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -94,8 +97,13 @@ def build_slack(
     process_before_response: bool = False,
     sleep: Sleep = asyncio.sleep,
     monotonic: Callable[[], float] = time.monotonic,
+    clock: Clock | None = None,
 ) -> SlackRuntime:
-    """Wire the app; ``api_base``, ``process_before_response`` and the timing hooks are for tests."""
+    """Wire the app; ``api_base``, ``process_before_response`` and the timing hooks are for tests.
+
+    ``db`` also serves the admins' ``/quiz export``; ``clock`` (default: the
+    system clock) decides which week or month "this" period is there.
+    """
     oauth = bool(client_id and client_secret)
     if not oauth and not bot_token:
         raise ValueError("Slack needs a bot token, or a client id and secret for OAuth installs")
@@ -120,5 +128,6 @@ def build_slack(
         app.enable_token_revocation_listeners()
     counter = CountUpdater(lambda round_id: notifier.refresh_count(round_id), now=monotonic, sleep=sleep)
     notifier = SlackNotifier(service, clients, counter)
-    SlackListeners(service, counter).register(app)
+    exporter = Exporter(db, clock or SystemClock())
+    SlackListeners(service, counter, command_table(exporter)).register(app)
     return SlackRuntime(app, notifier, counter, app_token=app_token, host=http_host, port=http_port)

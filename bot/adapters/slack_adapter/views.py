@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.adapters.slack_adapter.blocks import Block, context, leaderboard_text, section, stats_text
 from bot.adapters.slack_adapter.ids import CONFIG_OPEN, CONFIG_VIEW, escape
+from bot.adapters.slack_adapter.study_blocks import study_text
 from bot.engine.model import ServerConfig
 from bot.engine.outcomes import Leaderboard, PlayerStats
 from bot.engine.settings_rules import SETTINGS
@@ -81,10 +82,12 @@ def submitted_values(state: dict[str, Any]) -> dict[str, str]:
 
 
 def home_view(stats: PlayerStats, board: Leaderboard, config: ServerConfig | None) -> dict[str, Any]:
-    """The App Home tab: your stats, the week's board, and the settings for admins (``config`` given)."""
+    """The App Home tab: your stats and readiness per domain, the week's board, and the settings for admins."""
     blocks: list[Block] = [section(stats_text(stats))]
     if stats.current_streak:
         blocks.append(context(f":fire: {stats.current_streak}-day streak"))
+    if stats.study is not None:
+        blocks.append(section(study_text(stats.study)))
     blocks += [{"type": "divider"}, section(leaderboard_text(board))]
     if config is not None:
         blocks += [

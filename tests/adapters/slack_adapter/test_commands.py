@@ -23,7 +23,7 @@ async def run(slack: Harness, text: str, *, user: str = "U1", rid: str = "r1") -
     return str(reply.body["text"])
 
 
-@pytest.mark.parametrize("text", ["", "help", "frobnicate", "review"])
+@pytest.mark.parametrize("text", ["", "help", "frobnicate", "frobnicate review"])
 async def test_help_and_unknown_input_get_usage(slack: Harness, text: str) -> None:
     assert "/quiz question" in await run(slack, text)
 
@@ -134,7 +134,7 @@ async def test_config_modal_open_and_submit(slack: Harness, service: QuizService
     assert answer["response_action"] == "errors" and "not a time" in answer["errors"]["time"]
 
 
-async def test_app_home_publish_shows_settings_only_to_admins(slack: Harness) -> None:
+async def test_app_home_publish_shows_readiness_and_settings_only_to_admins(slack: Harness) -> None:
     async def home(user: str) -> list[dict[str, object]]:
         body = json.dumps({
             "type": "event_callback", "team_id": TEAM, "api_app_id": "A1", "event_id": f"Ev{user}",
@@ -151,6 +151,8 @@ async def test_app_home_publish_shows_settings_only_to_admins(slack: Harness) ->
     slack.fake.admins.add("UADMIN")
     member = await home("U1")
     assert "Stats of <@U1>" in member[0]["text"]["text"]  # type: ignore[index]
+    readiness = member[1]["text"]["text"]  # type: ignore[index]
+    assert readiness.startswith("*Exam readiness 0/100*") and "`░░░░░░░░░░`   0 Security · seen 0/2" in readiness
     assert all(b["type"] != "actions" for b in member)
     admin = await home("UADMIN")
     assert admin[-1]["elements"][0]["action_id"] == "quiz:config:open"  # type: ignore[index]
