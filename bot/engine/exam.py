@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.engine.errors import InvalidConfig, NoQuestionsAvailable
+from bot.engine.errors import AlreadyAnswered, InvalidConfig, NoQuestionsAvailable
 from bot.engine.model import DOMAIN_NAMES, EXAM_WEIGHTS, DomainStat, Exam, PlayerKey, Question
 from bot.engine.outcomes import AnswerResult, ExamReport, ExamStep, RoundOpened
 from bot.engine.ports import Clock, QuestionBank, QuizStore
@@ -100,13 +100,21 @@ class ExamService:
         await self._store.add_exam_round(exam.id, opened.round.id)
         return await self._step(replace(exam, round_ids=(*exam.round_ids, opened.round.id)), opened.round.id)
 
-    async def answer(self, player: PlayerKey, choices: frozenset[int]) -> ExamStep | ExamReport:
-        """Record the answer to the current question (no verdict) and move on."""
+    async def answer(
+        self, player: PlayerKey, choices: frozenset[int], *, round_id: int | None = None
+    ) -> ExamStep | ExamReport:
+        """Record the answer to the current question (no verdict) and move on.
+
+        With ``round_id`` (the question the button belongs to), a stale or double click
+        is refused instead of answering the next question.
+        """
         step = await self.current(player)
         if step is None:
             raise InvalidConfig("You have no exam running; start one with /quiz exam.")
         if isinstance(step, ExamReport):
             return step
+        if round_id is not None and round_id != step.round.id:
+            raise AlreadyAnswered(round_id)
         await self._submit(step.round.id, player, choices)
         after = await self.current(player)
         assert after is not None  # noqa: S101 - the exam is still active or just finished

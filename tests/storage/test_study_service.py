@@ -224,3 +224,15 @@ async def test_server_stats_participation_domains_and_hardest(store, clock) -> N
     assert len(stats.hardest) == 3 and all(n >= 5 for _q, n, _c in stats.hardest)
     accuracies = [c / n for _q, n, c in stats.hardest]
     assert accuracies == sorted(accuracies)
+
+
+async def test_a_stale_exam_click_is_refused_not_applied_to_the_next_question(store, clock) -> None:
+    from bot.engine.errors import AlreadyAnswered
+
+    service = service_on(store, clock)
+    player = SERVER.player("dbl")
+    first = await service.exams.start(player, 3)
+    second = await service.exams.answer(player, right(first.question), round_id=first.round.id)
+    with pytest.raises(AlreadyAnswered):
+        await service.exams.answer(player, right(first.question), round_id=first.round.id)
+    assert (await service.exams.current(player)).round.id == second.round.id
