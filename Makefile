@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench content-check clean
+.PHONY: run test lint typecheck unit bench content-check clean docker
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ content-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Builds the image when a container engine answers; otherwise says so and succeeds (the
+# Dockerfile's structure is still checked by tests/ops/test_dockerfile.py under `make test`).
+CONTAINER_ENGINE ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+IMAGE ?= quizbot:latest
+
+docker:
+	@if [ -n "$(CONTAINER_ENGINE)" ] && "$(CONTAINER_ENGINE)" info >/dev/null 2>&1; then \
+		"$(CONTAINER_ENGINE)" build -t $(IMAGE) . ; \
+	else \
+		echo "make docker: no running container engine (docker or podman) here; not building $(IMAGE)."; \
+		echo "Install one, or build elsewhere with: docker build -t $(IMAGE) ."; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""``quizbot`` command line: run the bot, play in the terminal, check content."""
+"""``quizbot`` command line: run the bot, play in the terminal, check content, operate it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.app import StartupError, play, run, stdin_reader
 from bot.content import check as content_check
 from bot.engine.errors import QuizError
 from bot.engine.model import Period, ServerKey
+from bot.ops import cli as ops_cli
 from bot.reporting import cli as reporting_cli
 from bot.reporting.export import ExportFormat
 from bot.scheduling.lifecycle import Event
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_analytics.add_argument("--min-answers", type=_positive, default=5,
                              help="answers an item needs before it can be flagged (default 5)")
     _add_export_parser(sub)
+    ops_cli.add_parsers(sub)
     return parser
 
 
@@ -152,14 +154,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Console()
     err = Console(stderr=True)
+    if args.command == "doctor":
+        return ops_cli.doctor_command(os.environ, out)
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
         err.print(f"[red]configuration error:[/red] {exc}", markup=True)
         return 1
-    logsetup.configure(settings.log_level)
+    logsetup.configure(settings.log_level, settings.log_format, settings.secret_values())
     command = args.command or "run"
     try:
+        if command in ops_cli.COMMANDS:
+            return ops_cli.run_command(args, settings, out, err)
         if command == "content":
             return _content(args, settings, out)
         if command == "export":

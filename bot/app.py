@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol, TextIO
 
 from rich.console import Console
@@ -18,6 +19,9 @@ from bot.adapters.console_adapter.notifier import ConsoleNotifier
 from bot.adapters.console_adapter.session import CONSOLE_SERVER, ConsoleSession, ReadLine
 from bot.engine.ports import Clock, Notifier
 from bot.engine.service import QuizService, SystemClock
+from bot.ops.backup import BackupRotation
+from bot.ops.metrics import MeteredNotifier, MeteredQuizService, Metrics, serve
+from bot.ops.status import CONNECTED, STOPPED, record_adapter
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Secret, Settings
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
@@ -46,14 +50,16 @@ class Core:
 
 @asynccontextmanager
 async def open_core(
-    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None
+    settings: Settings, *, clock: Clock | None = None, rng: random.Random | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Core]:
-    """Load and validate the bank, open and migrate the database, build the service."""
+    """Load and validate the bank, open and migrate the database, build the service (metered if asked)."""
     bank = YamlQuestionBank.load(settings.content_dir)
     async with Database.open(settings.database_path) as db:
         await migrate(db)
         store = SqliteQuizStore(db)
-        service = QuizService(
+        make = QuizService if metrics is None else partial(MeteredQuizService, metrics=metrics)
+        service = make(
             store, bank, clock or SystemClock(), rng or random.Random(),  # noqa: S311 - not security relevant
             default_timezone=settings.default_timezone, cards=FsrsCardScheduler(),
         )
@@ -106,7 +112,8 @@ def build_platforms(core: Core, settings: Settings) -> dict[str, PlatformRuntime
         from bot.adapters.discord_adapter import build_discord
 
         runtimes["discord"] = build_discord(
-            core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id
+            core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id,
+            db=core.db,
         )
     if "slack" in settings.platforms:
         from bot.adapters.slack_adapter import build_slack
@@ -126,7 +133,10 @@ def _reveal(secret: Secret | None) -> str | None:
 
 async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:
     """Start the adapters whose credentials are set; with none, the console adapter."""
-    async with open_core(settings) as core, AsyncExitStack() as stack:
+    metrics = Metrics() if settings.metrics_port is not None else None
+    async with open_core(settings, metrics=metrics) as core, AsyncExitStack() as stack:
+        if metrics is not None:
+            stack.enter_context(serve(metrics, settings.metrics_addr, settings.metrics_port or 0))
         platforms = build_platforms(core, settings)
         missing = set(settings.platforms) - set(platforms)
         if missing:
@@ -136,17 +146,41 @@ async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:
         if not platforms:
             log.info("no platform tokens set: starting the console adapter on %s", settings.database_path)
             notifiers["console"] = ConsoleNotifier(out)
-        for name, runtime in platforms.items():
-            await runtime.start()
-            stack.push_async_callback(runtime.close)
-            log.info("%s adapter started", name)
-        scheduling = SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock())
+        await start_platforms(core, platforms, stack)
+        scheduling = build_scheduling(core, settings, notifiers, metrics)
         await scheduling.start()
         stack.push_async_callback(scheduling.close)
         if platforms:
             await _until_stopped()
         else:
             await console_session(core, settings, read_line, out).repl()
+
+
+async def start_platforms(core: Core, platforms: dict[str, PlatformRuntime], stack: AsyncExitStack) -> None:
+    """Start each adapter and record it as connected; on the way out record it stopped, then close it."""
+    clock = SystemClock()
+    for name, runtime in platforms.items():
+        await runtime.start()
+        stack.push_async_callback(runtime.close)
+        await record_adapter(core.store, name, CONNECTED, clock.now())
+        stack.push_async_callback(_record_stopped, core, name, clock)
+        log.info("%s adapter started", name)
+
+
+def build_scheduling(
+    core: Core, settings: Settings, notifiers: dict[str, Notifier], metrics: Metrics | None
+) -> SchedulingRuntime:
+    """The scheduler with its heartbeat, the daily backup when a folder is set, and metered deliveries."""
+    if metrics is not None:
+        notifiers = {name: MeteredNotifier(n, name, metrics) for name, n in notifiers.items()}
+    backup = (BackupRotation(settings.database_path, settings.backup_dir, settings.backup_keep)
+              if settings.backup_dir is not None else None)
+    return SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock(),
+                             meta=core.store, backup=backup)
+
+
+async def _record_stopped(core: Core, name: str, clock: Clock) -> None:
+    await record_adapter(core.store, name, STOPPED, clock.now())
 
 
 async def _until_stopped() -> None:

@@ -10,14 +10,16 @@ variable.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -57,6 +59,17 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: Secret | None = None
     slack_port: int = 3000
+    log_format: str = "text"
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    metrics_port: int | None = None
+    metrics_addr: str = "127.0.0.1"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The raw credentials, so the log formatter can redact them wherever they turn up."""
+        secrets = (self.discord_token, self.slack_bot_token, self.slack_app_token, self.slack_signing_secret,
+                   self.slack_client_secret)
+        return tuple(s.reveal() for s in secrets if s is not None)
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -107,6 +120,7 @@ class Settings:
         port_text = get("QUIZBOT_SLACK_PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"QUIZBOT_SLACK_PORT must be a port number 1-65535, not {port_text!r}")
+        ops = _ops_settings(get)
         return cls(
             database_path=Path(get("QUIZBOT_DATABASE_PATH") or cls.database_path),
             content_dir=Path(get("QUIZBOT_CONTENT_DIR") or cls.content_dir),
@@ -121,7 +135,29 @@ class Settings:
             slack_client_id=get("SLACK_CLIENT_ID"),
             slack_client_secret=secret("SLACK_CLIENT_SECRET"),
             slack_port=int(port_text),
+            **ops,
         )
+
+
+def _ops_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """Logging format, backups and metrics; each off or at its default when unset."""
+    fmt = (get("QUIZBOT_LOG_FORMAT") or "text").lower()
+    if fmt not in LOG_FORMATS:
+        raise SettingsError(f"QUIZBOT_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {fmt!r}")
+    keep_text = get("QUIZBOT_BACKUP_KEEP") or "7"
+    if not keep_text.isdigit() or int(keep_text) < 1:
+        raise SettingsError(f"QUIZBOT_BACKUP_KEEP must be a whole number of at least 1, not {keep_text!r}")
+    metrics_text = get("QUIZBOT_METRICS_PORT")
+    if metrics_text is not None and (not metrics_text.isdigit() or not 0 < int(metrics_text) < 65536):
+        raise SettingsError(f"QUIZBOT_METRICS_PORT must be a port number 1-65535, not {metrics_text!r}")
+    backup_dir = get("QUIZBOT_BACKUP_DIR")
+    return {
+        "log_format": fmt,
+        "backup_dir": Path(backup_dir) if backup_dir else None,
+        "backup_keep": int(keep_text),
+        "metrics_port": int(metrics_text) if metrics_text else None,
+        "metrics_addr": get("QUIZBOT_METRICS_ADDR") or "127.0.0.1",
+    }
 
 
 def log_summary(settings: Settings, log: logging.Logger) -> None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.engine.errors import DeliveryFailed
 from bot.engine.model import Question, Round, ServerConfig, ServerKey
@@ -19,6 +24,14 @@ from bot.scheduling.jobs import ApsRunner
 from bot.scheduling.lifecycle import DailyLifecycle
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_JOB = "ops:heartbeat"
+BACKUP_JOB = "ops:backup"
+HEARTBEAT_KEY = "heartbeat"  # read by bot.ops.status; the value is an ISO instant, "" after a clean stop
+# Once a day at a quiet UTC minute, away from the top of the hour when daily posts cluster.
+BACKUP_TRIGGER = {"hour": 3, "minute": 17}
+
+BackupJob = Callable[[datetime], Awaitable[object]]
 
 
 @dataclass
@@ -55,6 +68,14 @@ class ConfigSource(Protocol):
         ...
 
 
+class MetaWriter(Protocol):
+    """Where the heartbeat goes: the store's ``meta`` table."""
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Store one value."""
+        ...
+
+
 @dataclass
 class SchedulingRuntime:
     """Owns the APScheduler runner and the per-platform queues; start() and close() bracket them."""
@@ -65,6 +86,8 @@ class SchedulingRuntime:
     notifiers: Mapping[str, Notifier]
     clock: Clock
     workers_per_platform: int = 4
+    meta: MetaWriter | None = None  # heartbeat each minute when set
+    backup: BackupJob | None = None  # called with the clock's now once a day when set; must not raise
     scheduler: DailyScheduler = field(init=False)
     _runner: ApsRunner = field(init=False)
     _queues: dict[str, PostQueue] = field(default_factory=dict, init=False)
@@ -93,11 +116,39 @@ class SchedulingRuntime:
         for queue in self._queues.values():
             queue.start()
         self._runner.start()
+        await self._start_ops_jobs()
         configs = [c for c in await self.configs.enabled_configs() if c.server.platform in self._queues]
         await self.scheduler.rebuild(configs)
 
     async def close(self) -> None:
-        """Stop the scheduler and the queue workers."""
+        """Stop the scheduler and the queue workers; clear the heartbeat so a restore may proceed at once."""
         self._runner.shutdown()
         for queue in self._queues.values():
             await queue.stop()
+        if self.meta is not None:
+            await self._write_heartbeat("")
+
+    async def _start_ops_jobs(self) -> None:
+        """Beat once now (so health is green right after start), then every minute; back up daily."""
+        if self.meta is not None:
+            await self.heartbeat()
+            self._runner.add(HEARTBEAT_JOB, IntervalTrigger(minutes=1, timezone="UTC"), self.heartbeat, ())
+        if self.backup is not None:
+            self._runner.add(BACKUP_JOB, CronTrigger(**BACKUP_TRIGGER, timezone="UTC"), self.run_backup, ())
+
+    async def heartbeat(self) -> None:
+        """Prove the event loop and the scheduler are alive to ``quizbot health`` in another process."""
+        await self._write_heartbeat(self.clock.now().isoformat())
+
+    async def _write_heartbeat(self, value: str) -> None:
+        assert self.meta is not None  # noqa: S101 - only scheduled when set
+        try:
+            await self.meta.set_meta(HEARTBEAT_KEY, value)
+        except sqlite3.Error as exc:
+            # A locked or full disk must not kill the scheduler; the stale beat makes health fail instead.
+            log.warning("could not write the heartbeat: %s", exc)
+
+    async def run_backup(self) -> None:
+        """The daily backup; the job logs its own failures (see ``bot.ops.backup.BackupRotation``)."""
+        assert self.backup is not None  # noqa: S101 - only scheduled when set
+        await self.backup(self.clock.now())
