@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import discord
@@ -28,7 +29,12 @@ Interaction = discord.Interaction[Any]
 
 
 class QuizItem:
-    """Mixin: run the item's work and route any failure to :func:`handle_error`."""
+    """Mixin: run the item's work and route any failure to :func:`handle_error`.
+
+    Every subclass defines ``run(interaction)``; the mixin only owns the error path.
+    """
+
+    run: Callable[[Interaction], Awaitable[None]]
 
     async def callback(self, interaction: Interaction) -> None:
         """discord.py entry point; never lets an exception reach discord.py's bare logger."""
@@ -36,10 +42,6 @@ class QuizItem:
             await self.run(interaction)
         except Exception as exc:
             await handle_error(interaction, exc)
-
-    async def run(self, interaction: Interaction) -> None:
-        """The item's work."""
-        raise NotImplementedError
 
 
 async def answer(interaction: Interaction, round_id: int, letters: str) -> None:
