@@ -34,6 +34,7 @@ class TokenBucket:
     burst: float = 1.0
     _tokens: float = field(init=False)
     _stamp: float | None = field(default=None, init=False)
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         self._tokens = self.burst
@@ -48,11 +49,14 @@ class TokenBucket:
         """Wait until a token is available and take it."""
         if math.isinf(self.rate):
             return
-        self._refill()
-        while self._tokens < 1.0 - _EPSILON:
-            await self.sleep(max((1.0 - self._tokens) / self.rate, _MIN_WAIT))
+        # One waiter at a time: workers waiting side by side would each see the same refill
+        # and could send together, a burst above the rate.
+        async with self._turn:
             self._refill()
-        self._tokens = max(0.0, self._tokens - 1.0)
+            while self._tokens < 1.0 - _EPSILON:
+                await self.sleep(max((1.0 - self._tokens) / self.rate, _MIN_WAIT))
+                self._refill()
+            self._tokens = max(0.0, self._tokens - 1.0)
 
 
 @dataclass

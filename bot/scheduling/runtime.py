@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from bot.engine.outcomes import Recap
 from bot.engine.ports import Clock, DailyStore, Notifier
 from bot.engine.service import QuizService
 from bot.scheduling.daily import DEFAULT_GRACE, DailyScheduler
-from bot.scheduling.fanout import PostQueue, TokenBucket
+from bot.scheduling.fanout import PostQueue, Sleep, TokenBucket
 from bot.scheduling.jobs import ApsRunner
 from bot.scheduling.lifecycle import DailyLifecycle
 
@@ -76,6 +77,18 @@ class MetaWriter(Protocol):
         ...
 
 
+def paced_queue(send: Callable[[ServerKey], Awaitable[None]], rate: float, clock: Clock, sleep: Sleep,
+                workers: int = 4) -> PostQueue:
+    """The fan-out queue of one platform, paced at its declared rate.
+
+    No burst above the rate: a platform counting requests per window (Discord: 50 per second)
+    answers 429 to a burst on top of a full second of sends. Unpaced platforms (limits per
+    workspace) are bounded by concurrency instead of a rate.
+    """
+    bucket = TokenBucket(clock, sleep, rate, burst=1.0)
+    return PostQueue(send, bucket, workers=workers * (8 if math.isinf(rate) else 1))
+
+
 @dataclass
 class SchedulingRuntime:
     """Owns the APScheduler runner and the per-platform queues; start() and close() bracket them."""
@@ -98,9 +111,8 @@ class SchedulingRuntime:
         lifecycle = DailyLifecycle(self.service, self.daily, NotifierRouter(self.notifiers), self.clock,
                                    self.scheduler)
         for platform, notifier in self.notifiers.items():
-            bucket = TokenBucket(self.clock, asyncio.sleep, notifier.sends_per_second,
-                                 burst=min(10.0, max(1.0, notifier.sends_per_second)))
-            self._queues[platform] = PostQueue(lifecycle.fire, bucket, workers=self.workers_per_platform)
+            self._queues[platform] = paced_queue(lifecycle.fire, notifier.sends_per_second, self.clock, asyncio.sleep,
+                                                 self.workers_per_platform)
         self.scheduler.bind(lifecycle, self._dispatch)
         self.service.on_config_change(self.scheduler.on_config_change)
 

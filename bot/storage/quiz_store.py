@@ -30,10 +30,12 @@ BOARD_SQL = (
     "WHERE platform = ? AND server_id = ? AND period = ? "
     "ORDER BY points DESC, user_id LIMIT ?"
 )
+# Two range counts on board_rank instead of one OR: an OR of ranges makes SQLite walk the
+# whole bucket, two ranges walk only the rows above the player.
 RANK_SQL = (
-    "SELECT 1 + count(*) FROM board_totals "
-    "WHERE platform = ? AND server_id = ? AND period = ? "
-    "AND (points > ? OR (points = ? AND user_id < ?))"
+    "SELECT 1 + (SELECT count(*) FROM board_totals WHERE platform = ? AND server_id = ? AND period = ?"
+    " AND points > ?) + (SELECT count(*) FROM board_totals WHERE platform = ? AND server_id = ? AND period = ?"
+    " AND points = ? AND user_id < ?)"
 )
 STANDING_SQL = (
     "SELECT points, answered, correct FROM board_totals "
@@ -248,7 +250,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         row = await self._one(STANDING_SQL, (*key, player.user_id))
         if row is None:
             return None
-        rank = await self._one(RANK_SQL, (*key, row[0], row[0], player.user_id))
+        rank = await self._one(RANK_SQL, (*key, row[0], *key, row[0], player.user_id))
         return Standing(int(rank[0]) if rank else 0, player.user_id, row[0], row[1], row[2])
 
     async def player_breakdown(self, player: PlayerKey) -> Sequence[tuple[str, int, int, int]]:

@@ -61,12 +61,14 @@ async def handle_error(interaction: discord.Interaction[Any], error: BaseExcepti
     error = unwrap(error)
     text = user_message(error)
     if text is None:
-        log.error("interaction failed: %s", context(interaction), exc_info=error)
+        log.error("interaction failed: %s", context(interaction), exc_info=error,
+                  extra={"interaction_id": str(interaction.id)})
         text = APOLOGY
     try:
         await reply(interaction, text)
     except discord.HTTPException:
-        log.warning("could not deliver the error reply for %s", context(interaction))
+        log.warning("could not deliver the error reply for %s", context(interaction),
+                    extra={"interaction_id": str(interaction.id)})
 
 
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:

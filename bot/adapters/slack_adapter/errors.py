@@ -28,6 +28,12 @@ class NotAdmin(QuizError):
         super().__init__(f"Only workspace admins and QuizBot admins can {action}.")
 
 
+def request_id(body: dict[str, Any]) -> str:
+    """The id Slack gives the interaction or event (trigger_id, event_id), for log correlation."""
+    return str(body.get("trigger_id") or body.get("event_id") or (body.get("container") or {}).get("message_ts")
+               or "?")
+
+
 def _where(body: dict[str, Any]) -> str:
     kind = body.get("type") or ("slash_command" if "command" in body else "event")
     user = (body.get("user") or {}).get("id") or body.get("user_id") or "?"
@@ -38,10 +44,11 @@ def _where(body: dict[str, Any]) -> str:
 async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
     """Registered with ``app.error``: user-facing text for QuizError, a log entry for the rest."""
     if isinstance(error, QuizError):
-        log.info("refused %s: %s", _where(body), error)
+        log.info("refused %s: %s", _where(body), error, extra={"interaction_id": request_id(body)})
         text = str(error)
     else:
-        log.error("slack listener failed on %s", _where(body), exc_info=error)
+        log.error("slack listener failed on %s", _where(body), exc_info=error,
+                  extra={"interaction_id": request_id(body)})
         text = APOLOGY
     if respond is None:  # App Home buttons and modals have no response_url
         return

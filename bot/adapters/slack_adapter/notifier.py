@@ -51,7 +51,10 @@ def mention(config: ServerConfig) -> str:
 class SlackNotifier:
     """Implements ``bot.engine.ports.Notifier`` for Slack workspaces."""
 
-    sends_per_second = 1.0  # chat.postMessage: about one message per second per channel
+    # Slack's limits are per workspace (chat.postMessage: about 1/s per channel) and each server is its
+    # own workspace with one daily post, so there is no cross-workspace rate to pace to; the Web API
+    # client's rate-limit handler honours Retry-After if a workspace ever answers 429.
+    sends_per_second = float("inf")
 
     def __init__(self, service: QuizService, clients: Clients, counter: CountUpdater) -> None:
         self._service = service
