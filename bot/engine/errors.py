@@ -11,6 +11,7 @@ message to the user; anything else is a bug and gets logged::
     ├── NotYourRound               someone else's private practice round
     ├── NoQuestionsAvailable       the filter leaves nothing to ask
     ├── InvalidConfig              a server setting failed validation
+    ├── StorageUnavailable         the database refused a write (read-only, disk full); nothing was saved
     └── ContentError               the question bank is invalid (all problems listed)
 
     DeliveryFailed                 a notifier could not post or edit (not user-facing);
@@ -65,6 +66,13 @@ class NoQuestionsAvailable(QuizError):
 
 class InvalidConfig(QuizError):
     """A server setting was rejected; the message says which and why."""
+
+
+class StorageUnavailable(QuizError):
+    """A write failed because the database cannot take it now; nothing was saved, retrying is safe."""
+
+    def __init__(self) -> None:
+        super().__init__("That could not be saved right now (the database is unavailable); please try again shortly.")
 
 
 class ContentError(QuizError):

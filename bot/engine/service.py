@@ -6,13 +6,21 @@ nothing here knows which platform asked.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from bot.engine.errors import InvalidConfig, NoQuestionsAvailable, NotYourRound, RoundClosed, RoundNotFound
+from bot.engine.errors import (
+    InvalidConfig,
+    NoQuestionsAvailable,
+    NotYourRound,
+    RoundClosed,
+    RoundNotFound,
+    StorageUnavailable,
+)
 from bot.engine.exam import ExamService
 from bot.engine.grading import Scoring, is_correct, validate_choices
 from bot.engine.model import (
@@ -46,6 +54,8 @@ from bot.engine.study import StudyService, breakdown, next_due_text
 from bot.engine.study_ports import CardScheduler, StudyStore
 from bot.engine.teams import TeamService
 from bot.engine.timekeys import local_date, period_key, zone
+
+log = logging.getLogger(__name__)
 
 DAILY_DECK = "daily"
 ConfigListener = Callable[[ServerConfig], Awaitable[None]]
@@ -233,7 +243,12 @@ class QuizService:
             on_board=round_.on_board, period_keys=(period_key(Period.WEEK, day), period_key(Period.MONTH, day)),
             daily_seq=round_.daily_seq,
         ))
-        await self.study.record(player, question, correct)
+        try:
+            await self.study.record(player, question, correct)
+        except StorageUnavailable:
+            # The answer is stored and scored; only its review card is missing, which the next
+            # answer to this question creates. Failing here would report an error for a saved answer.
+            log.warning("review card of %s for %s not saved", player, question.id)
         return AnswerResult(round_, question, chosen, correct, points)
 
     async def reveal(self, round_id: int) -> Reveal:

@@ -57,7 +57,10 @@ class Database:
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(f"{target} is not a usable SQLite database: {exc}") from exc
             yield cls(conn, target)
-            await conn.execute("PRAGMA optimize")
+            try:
+                await conn.execute("PRAGMA optimize")
+            except sqlite3.OperationalError as exc:  # read-only or full: closing must still succeed
+                log.warning("skipped PRAGMA optimize on close: %s", exc)
         finally:
             await conn.close()
 

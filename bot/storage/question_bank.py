@@ -89,7 +89,12 @@ def load_items(directory: Path) -> tuple[list[LoadedItem], list[str]]:
 
 
 def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[list[LoadedItem], list[str]]:
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return [], [f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
     try:
         loader = _Loader(text)
         try:
@@ -99,8 +104,14 @@ def _load_file(path: Path, validator: jsonschema.Draft202012Validator) -> tuple[
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        position = getattr(exc, "position", None)  # ReaderError (a control character) has no mark
+        if mark is not None:
+            line = f":{mark.line + 1}"
+        elif isinstance(position, int):
+            line = f":{text.count(chr(10), 0, position) + 1}"
+        else:
+            line = ""
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
         return [], [f"{path}{line}: YAML syntax error: {problem}"]
     if not isinstance(data, dict):
         return [], [f"{path}:1: expected a mapping with 'meta' and 'items'"]
@@ -128,7 +139,7 @@ def _item_lines(node: yaml.Node | None) -> list[int]:
 def _where(path: Path, data: dict[str, Any], lines: list[int], index: int | None) -> str:
     if index is None:
         return f"{path}:1"
-    items = data.get("items") or []
+    items = _items(data)
     item = items[index] if index < len(items) else None
     item_id = item.get("id") if isinstance(item, dict) else None
     line = lines[index] if index < len(lines) else 1
@@ -157,16 +168,26 @@ def _schema_problem(
 
 
 def _coerced_indexes(data: dict[str, Any]) -> Iterator[int]:
-    for index, item in enumerate(data.get("items") or []):
-        if isinstance(item, dict) and any(not isinstance(c, str) for c in item.get("choices") or []):
+    for index, item in enumerate(_items(data)):
+        if any(not isinstance(c, str) for c in _choices(item)):
             yield index
 
 
+def _items(data: dict[str, Any]) -> list[Any]:
+    """``items`` when it is a list (the schema reports anything else)."""
+    items = data.get("items")
+    return items if isinstance(items, list) else []
+
+
+def _choices(item: Any) -> list[Any]:  # noqa: ANN401 - any YAML value
+    """An item's ``choices`` when it is a list (the schema reports anything else)."""
+    choices = item.get("choices") if isinstance(item, dict) else None
+    return choices if isinstance(choices, list) else []
+
+
 def _coercion_problems(path: Path, data: dict[str, Any], lines: list[int]) -> Iterator[str]:
-    for index, item in enumerate(data.get("items") or []):
-        if not isinstance(item, dict):
-            continue
-        for pos, choice in enumerate(item.get("choices") or []):
+    for index, item in enumerate(_items(data)):
+        for pos, choice in enumerate(_choices(item)):
             if isinstance(choice, bool | int | float) or choice is None:
                 yield (
                     f"{_where(path, data, lines, index)}: choice {pos + 1} was read as {type(choice).__name__}"

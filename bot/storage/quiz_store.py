@@ -21,9 +21,11 @@ from bot.engine.model import (
     Standing,
 )
 from bot.storage.admin_sql import AdminQueries
-from bot.storage.sql_base import epoch, from_text, to_text
+from bot.storage.sql_base import epoch, from_text, to_text, writes
 from bot.storage.study_sql import StudyQueries
 from bot.storage.team_sql import TeamQueries
+
+SQLITE_MAX_INT = 2**63
 
 BOARD_SQL = (
     "SELECT user_id, points, answered, correct FROM board_totals "
@@ -100,17 +102,18 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
 
     async def save_config(self, config: ServerConfig) -> None:
         """Insert or replace a server's config in one statement."""
-        await self._conn.execute(
-            "INSERT OR REPLACE INTO server_config (platform, server_id, timezone, channel_id, enabled, post_time,"
-            " weekdays, reveal_time, topics, domain, mention_role, practice_on_board, admins)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                config.server.platform, config.server.server_id, config.timezone, config.channel_id,
-                int(config.enabled), config.post_time, ",".join(config.weekdays), config.reveal_time,
-                ",".join(config.topics), config.domain, config.mention_role, int(config.practice_on_board),
-                ",".join(config.admins),
-            ),
-        )
+        async with writes():
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO server_config (platform, server_id, timezone, channel_id, enabled, post_time,"
+                " weekdays, reveal_time, topics, domain, mention_role, practice_on_board, admins)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    config.server.platform, config.server.server_id, config.timezone, config.channel_id,
+                    int(config.enabled), config.post_time, ",".join(config.weekdays), config.reveal_time,
+                    ",".join(config.topics), config.domain, config.mention_role, int(config.practice_on_board),
+                    ",".join(config.admins),
+                ),
+            )
 
     # -- decks and rounds -------------------------------------------------------
 
@@ -130,7 +133,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     async def create_round(self, draft: Round, deck: str, cycle: int) -> Round:
         """Insert the round and its deck draw in one transaction; daily rounds get the next sequence."""
         server = draft.server
-        async with self._db.transaction() as conn:
+        async with writes(), self._db.transaction() as conn:
             daily_seq = None
             if draft.kind is RoundKind.DAILY:
                 async with conn.execute(
@@ -163,7 +166,9 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         return created
 
     async def get_round(self, round_id: int) -> Round | None:
-        """One round by id."""
+        """One round by id; an id SQLite cannot hold (a forged button) is simply not found."""
+        if not 0 < round_id < SQLITE_MAX_INT:
+            return None
         row = await self._one(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,))  # noqa: S608
         return _round(row) if row else None
 
@@ -201,17 +206,18 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         """One INSERT; triggers keep boards and streaks. A duplicate becomes ``AlreadyAnswered``."""
         player = attempt.player
         try:
-            await self._conn.execute(
-                "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
-                " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    attempt.round_id, player.platform, player.server_id, player.user_id, attempt.question_id,
-                    ",".join(str(i) for i in sorted(attempt.choices)), int(attempt.correct), attempt.points,
-                    to_text(attempt.answered_at), attempt.kind.value, attempt.topic, attempt.domain,
-                    int(attempt.on_board), attempt.period_keys[0], attempt.period_keys[1], attempt.daily_seq,
-                ),
-            )
+            async with writes():
+                await self._conn.execute(
+                    "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
+                    " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        attempt.round_id, player.platform, player.server_id, player.user_id, attempt.question_id,
+                        ",".join(str(i) for i in sorted(attempt.choices)), int(attempt.correct), attempt.points,
+                        to_text(attempt.answered_at), attempt.kind.value, attempt.topic, attempt.domain,
+                        int(attempt.on_board), attempt.period_keys[0], attempt.period_keys[1], attempt.daily_seq,
+                    ),
+                )
         except sqlite3.IntegrityError as exc:
             if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
                 raise AlreadyAnswered(attempt.round_id) from exc

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+from bot.engine.errors import StorageUnavailable
 from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
 
 
 def to_text(instant: datetime | None) -> str | None:
@@ -26,6 +31,19 @@ def epoch() -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC)
 
 
+
+
+@asynccontextmanager
+async def writes() -> AsyncIterator[None]:
+    """Turn a refused write (read-only file, disk full, locked too long) into ``StorageUnavailable``.
+
+    SQLite rolls the statement back, so the caller can tell the user nothing was saved.
+    """
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        log.warning("database write refused: %s", exc)
+        raise StorageUnavailable() from exc
 
 
 class SqlBase:

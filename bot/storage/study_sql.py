@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.engine.model import CardState, Exam, PlayerKey, ServerKey
-from bot.storage.sql_base import SqlBase, epoch, from_text, to_text
+from bot.storage.sql_base import SqlBase, epoch, from_text, to_text, writes
 
 
 def _card(row: sqlite3.Row) -> CardState:
@@ -41,11 +41,13 @@ class StudyQueries(SqlBase):
 
     async def save_card(self, player: PlayerKey, card: CardState) -> None:
         """Insert or replace a card (one statement)."""
-        await self._conn.execute(
-            "INSERT OR REPLACE INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews,"
-            " lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_who(player), card.question_id, card.domain, card.state, to_text(card.due), card.reviews, card.lapses),
-        )
+        async with writes():
+            await self._conn.execute(
+                "INSERT OR REPLACE INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews,"
+                " lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_who(player), card.question_id, card.domain, card.state, to_text(card.due), card.reviews,
+                 card.lapses),
+            )
 
     async def due_cards(self, player: PlayerKey, now: datetime, limit: int) -> Sequence[CardState]:
         """Due cards, most overdue first (index ``cards_due``)."""

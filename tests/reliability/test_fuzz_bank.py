@@ -8,13 +8,12 @@ values of any type, nested or not.
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine.errors import ContentError
@@ -56,7 +55,7 @@ def write(tmp_path: Path, data: str | bytes) -> Path:
     return path
 
 
-# Control characters are the subject of their own (xfail) test below.
+# Control characters are the subject of their own test below.
 printable = st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from("\n\t")
 
 
@@ -69,7 +68,6 @@ def test_arbitrary_text(tmp_path: Path, text: str) -> None:
 @FUZZ
 @given(field=st.sampled_from(ITEM_FIELDS), value=values, index=st.integers(0, len(VALID["items"]) - 1))
 def test_one_item_field_replaced_by_any_yaml_value(tmp_path: Path, field: str, value: Any, index: int) -> None:
-    assume(not (field == "choices" and isinstance(value, bool | int | float | date)))  # see the xfail test
     data = yaml.safe_load(yaml.safe_dump(VALID))
     data["items"][index][field] = value
     problems = check_problems(tmp_path, write(tmp_path, yaml.safe_dump(data, allow_unicode=True)))
@@ -80,32 +78,21 @@ def test_one_item_field_replaced_by_any_yaml_value(tmp_path: Path, field: str, v
 @FUZZ
 @given(meta=values, items=values)
 def test_meta_and_items_replaced_by_any_yaml_value(tmp_path: Path, meta: Any, items: Any) -> None:
-    assume(isinstance(items, list | dict | str | None))  # see the xfail test
     text = yaml.safe_dump({"meta": meta, "items": items}, allow_unicode=True)
     assert check_problems(tmp_path, write(tmp_path, text))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=(
-    "bug: bot/storage/question_bank.py _load_file reads with path.read_text(encoding='utf-8') outside the"
-    " try, so a file saved as Latin-1/UTF-16 raises UnicodeDecodeError instead of a problem naming the file"))
 def test_a_file_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     text = (FIXTURE_BANK / "sqs.yaml").read_text(encoding="utf-8").replace("Amazon SQS", "Amazon SQS \u00fcber")
     check_problems(tmp_path, write(tmp_path, text.encode("latin-1", errors="replace")))
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "bug: bot/storage/question_bank.py _coercion_problems/_coerced_indexes iterate data.get('items') and"
-    " item.get('choices') before checking their type, so 'items: 5' or 'choices: true' raises TypeError"
-    " instead of the schema problem"))
 @pytest.mark.parametrize("items", ["5", "true", "2026-01-01", "[{id: sqs-001, choices: 5}]", "[{choices: true}]"])
 def test_a_scalar_where_a_list_belongs_is_a_problem_not_a_crash(tmp_path: Path, items: str) -> None:
     path = write(tmp_path, f'meta: {{topic: sqs, domain: 1, title: "T"}}\nitems: {items}\n')
     assert check_problems(tmp_path, path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/storage/question_bank.py _load_file: yaml.ReaderError (a control character) has no problem_mark,"
-    " so the problem names the file but no line; the line can be computed from exc.position"))
 def test_a_control_character_problem_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, 'meta: {topic: sqs, domain: 1, title: "T"}\nitems:\n  - id: "sqs-\x08"\n')
     [problem] = check_problems(tmp_path, path)

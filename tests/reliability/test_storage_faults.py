@@ -21,6 +21,7 @@ import pytest
 from rich.console import Console
 
 from bot.adapters.console_adapter.session import CONSOLE_SERVER, ConsoleSession
+from bot.engine.errors import StorageUnavailable
 from bot.engine.model import Period, PlayerKey
 from bot.engine.outcomes import RoundOpened
 from bot.engine.service import QuizService
@@ -118,7 +119,7 @@ async def test_failed_answer_writes_nothing_and_the_service_recovers(
     opened = await service.open_daily(CONSOLE_SERVER)
     async with fault(db, opened.round.id):
         before = snapshot(db.path)
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(StorageUnavailable, match="could not be saved"):
             await service.submit_answer(opened.round.id, PLAYER, frozenset({0}))
         assert snapshot(db.path) == before
         assert (await service.stats(PLAYER)).answered == 0  # reads still work
@@ -132,12 +133,7 @@ def console(service: QuizService, lines: list[str]) -> tuple[ConsoleSession, io.
     return ConsoleSession(service, PLAYER, out, scripted(lines)), buffer
 
 
-CONSOLE_BUG = pytest.mark.xfail(strict=True, raises=sqlite3.OperationalError, reason=(
-    "bug: ConsoleSession.answer/repl catch only QuizError, so sqlite3.OperationalError (read-only, disk full)"
-    " escapes the REPL and ends the console bot with a traceback instead of telling the player"))
 
-
-@CONSOLE_BUG
 @pytest.mark.parametrize("fault", FIRST_WRITE_FAULTS)
 async def test_console_player_is_told_and_the_session_goes_on(service: QuizService, db: Database, fault: Fault) -> None:
     await service.update_config(CONSOLE_SERVER, "topics", "s3-encryption")
@@ -156,10 +152,6 @@ async def test_console_player_is_told_and_the_session_goes_on(service: QuizServi
     assert len(answers_of(db, PLAYER)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: QuizService.submit_answer stores the answer (add_attempt, autocommit) and then the review card"
-    " (study.record) as separate writes; when the second fails the answer and board points stay stored"
-    " while the caller gets an error, a partial write"))
 async def test_disk_full_between_answer_and_review_card_leaves_no_partial_write(
     service: QuizService, db: Database
 ) -> None:
@@ -170,16 +162,12 @@ async def test_disk_full_between_answer_and_review_card_leaves_no_partial_write(
         before = snapshot(db.path)
         try:
             await service.submit_answer(opened.round.id, PLAYER, wrong)
-        except sqlite3.OperationalError:
+        except StorageUnavailable:
             assert snapshot(db.path) == before, "the answer was stored although the caller got an error"
         else:  # acceptable too: the answer counts and the card is best-effort
             assert len(answers_of(db, PLAYER)) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=sqlite3.OperationalError, reason=(
-    "bug: bot/storage/database.py Database.open runs 'PRAGMA optimize' on exit outside any error handling;"
-    " on a read-only or full database that write fails, so stopping the bot ends in a traceback and a"
-    " non-zero exit; log and skip the optimize instead"))
 async def test_closing_on_a_read_only_database_is_clean(tmp_path, bank, clock) -> None:
     async with Database.open(tmp_path / "quiz.db") as db:
         await migrate(db)
