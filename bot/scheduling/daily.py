@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.engine.model import ServerConfig, ServerKey
+from bot.engine.schedule import next_post
 from bot.engine.timekeys import zone
 from bot.scheduling.jobs import JobRunner
 from bot.scheduling.lifecycle import DailyLifecycle
@@ -79,10 +80,21 @@ class DailyScheduler:
     def sync(self, config: ServerConfig) -> None:
         """Add or replace the server's cron job, or remove it when disabled."""
         job_id = f"daily:{_key(config.server)}"
+        gap_id = f"gap:{_key(config.server)}"
         if not (config.enabled and config.channel_id and config.weekdays):
             self.runner.remove(job_id)
+            self.runner.remove(gap_id)
             return
-        self.runner.add(job_id, cron_for(config), self._fire, (config.server,))
+        trigger = cron_for(config)
+        self.runner.add(job_id, trigger, self._fire, (config.server,))
+        # Planned inside a spring-forward gap (say 03:10 local for a 02:30 post that shifts to
+        # 03:30), the cron trigger looks for the next real 02:30 and skips to tomorrow; today's
+        # shifted post then gets a one-off job. The day's claim keeps it to one post.
+        now = self.lifecycle.clock.now()
+        upcoming = next_post(config, now)
+        cron_next = trigger.get_next_fire_time(None, now)
+        if upcoming is not None and (cron_next is None or upcoming[1] < cron_next.astimezone(UTC)):
+            self.runner.add(gap_id, DateTrigger(run_date=upcoming[1]), self._fire, (config.server,))
 
     async def _fire(self, server: ServerKey) -> None:
         assert self._dispatch is not None  # noqa: S101 - bind() precedes any job

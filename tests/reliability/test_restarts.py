@@ -52,12 +52,7 @@ def assert_one_post_per_server_per_day(events: list[Event], sent: list, first_da
     assert len(sent) == len(posts) == len({(server, round_id) for server, round_id, _q in sent})
 
 
-GAP_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug: a restart inside the spring-forward gap, before the shifted post (03:00-03:29 EDT for 02:30),"
-    " loses that day's post: CronTrigger computed from 'now' skips to tomorrow and catch_up's due_today"
-    " says 07:30Z is not due yet (bot/scheduling/daily.py DailyScheduler.sync/rebuild)"))
-CASES = [pytest.param(scenario, minute, marks=GAP_BUG if scenario == "spring-forward-gap" and minute < 0 else ())
-         for scenario in sorted(SCENARIOS) for minute in MINUTES]
+CASES = [pytest.param(scenario, minute) for scenario in sorted(SCENARIOS) for minute in MINUTES]
 
 
 @pytest.mark.parametrize(("scenario", "minute"), CASES)
