@@ -119,47 +119,29 @@ async def test_signed_answer_click_control(slack: Harness, service: QuizService,
     assert (await slack.post(body)).status == 200
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: slack_bolt parses the body before it checks the signature (AsyncBoltRequest -> parse_body), so an"
-    " unauthenticated body that starts with '{' but is not JSON, or a payload= that is not a JSON object,"
-    " raises inside bolt's aiohttp handler: 500 instead of 401; an aiohttp middleware in"
-    " bot/adapters/slack_adapter/runtime.py (SlackRuntime.start) could answer 401/400 for these"))
 @pytest.mark.parametrize("body", ["{", "{not json", "payload=%7B", "payload=%5B%5D", "payload=7"])
 async def test_unsigned_unparseable_bodies_get_401(slack: Harness, body: str) -> None:
     assert await post_raw(slack, body, {"Content-Type": "application/x-www-form-urlencoded"}) == 401
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a non-numeric X-Slack-Request-Timestamp makes slack_sdk's SignatureVerifier raise ValueError"
-    " (int(timestamp)); bolt sends it to our app.error handler, whose respond() then raises ValueError"
-    " (no response_url), so aiohttp answers 500 to an unauthenticated request instead of 401"))
 async def test_a_non_numeric_timestamp_header_is_401(slack: Harness) -> None:
     headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": "soon",
                "X-Slack-Signature": "v0=00"}
     assert await post_raw(slack, "command=/quiz", headers) == 401
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/adapters/slack_adapter/errors.py handle_error: bolt passes a respond() even when the request"
-    " has no response_url, and calling it raises ValueError inside the error handler: 500"))
 async def test_an_unexpected_error_without_response_url_still_gets_a_clean_reply(slack: Harness) -> None:
     payload = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U1", "team_id": TEAM},
                "actions": [{"type": "button", "action_id": "quiz:submit:1", "value": "x"}], "state": []}
     assert (await slack.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))).status < 500
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/adapters/slack_adapter/errors.py _where() calls .get on body['user'] / body['team'] without a"
-    " type check, so a payload whose user or team is not an object makes the error handler raise: 500"))
 async def test_a_user_that_is_not_an_object_gets_a_clean_reply(slack: Harness) -> None:
     payload = {"type": "block_actions", "team": {"id": TEAM}, "user": ["U1"], "response_url": "http://127.0.0.1:9/x",
                "actions": [{"type": "button", "action_id": "quiz:answer:1:0", "value": "x"}]}
     assert (await slack.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))).status < 500
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "same root as test_unsigned_unparseable_bodies_get_401: slack_bolt's request parser raises"
-    " AttributeError on a signed payload that is a JSON array (extract_is_enterprise_install): 500"))
 async def test_a_signed_payload_that_is_not_an_object_gets_a_clean_reply(slack: Harness) -> None:
     status = await post_raw(slack, "payload=%5B%5D", signed_headers("payload=%5B%5D"))
     assert status < 500

@@ -71,12 +71,21 @@ async def handle_error(interaction: discord.Interaction[Any], error: BaseExcepti
                     extra={"interaction_id": str(interaction.id)})
 
 
+MESSAGE_LIMIT = 2000
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Fit Discord's message limit: an error may echo what the user typed, at any length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 async def reply(interaction: discord.Interaction[Any], text: str) -> None:
     """Send ``text`` privately whether or not the interaction was acknowledged already.
 
     Every handler defers ephemerally first, so after a deferral the private
     "thinking" message is edited; after any other response a private follow-up is sent.
     """
+    text = clip(text)
     response_type = interaction.response.type
     if response_type is None:
         await interaction.response.send_message(text, ephemeral=True)

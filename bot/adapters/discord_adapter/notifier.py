@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable
 from typing import TypeVar
 
+import aiohttp
 import discord
 
 from bot.adapters.discord_adapter import components, render
@@ -116,3 +117,6 @@ class DiscordNotifier:
             raise DeliveryFailed(f"Discord refused: {exc.status} {exc.text}", permanent=True) from exc
         except discord.HTTPException as exc:
             raise DeliveryFailed(f"Discord error: {exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # Connection resets and timeouts discord.py does not retry itself: a blip, so retry later.
+            raise DeliveryFailed(f"Discord unreachable: {type(exc).__name__}") from exc

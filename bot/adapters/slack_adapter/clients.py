@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -65,9 +66,16 @@ class Clients:
         self._api_base = api_base
         self._sleep = sleep
 
-    def make(self, token: str | None = None) -> AsyncWebClient:
-        """A client with the rate-limit retry, pointed at ``api_base`` when set (tests)."""
-        handlers = [AsyncConnectionErrorRetryHandler(), RateLimitRetry(sleep=self._sleep)]
+    def make(self, token: str | None = None, *, resend_on_reset: bool = True) -> AsyncWebClient:
+        """A client with the rate-limit retry, pointed at ``api_base`` when set (tests).
+
+        ``resend_on_reset=False`` for posting: chat.postMessage has no idempotency key, so a
+        resend after a dropped connection can post twice; the scheduler retries a failed post
+        itself, through the day's claim.
+        """
+        handlers: list[Any] = [RateLimitRetry(sleep=self._sleep)]
+        if resend_on_reset:
+            handlers.insert(0, AsyncConnectionErrorRetryHandler())
         if self._api_base:
             return AsyncWebClient(token=token, base_url=self._api_base, retry_handlers=handlers)
         return AsyncWebClient(token=token, retry_handlers=handlers)
@@ -79,14 +87,14 @@ class Clients:
         found = await self._installations.async_find_installation(enterprise_id=None, team_id=team_id)
         return found.user_id if found else None
 
-    async def for_team(self, team_id: str) -> AsyncWebClient:
+    async def for_team(self, team_id: str, *, resend_on_reset: bool = True) -> AsyncWebClient:
         """The workspace's client; DeliveryFailed(permanent) when the app is not installed there."""
         if self._installations is None:
-            return self.make(self._bot_token)
+            return self.make(self._bot_token, resend_on_reset=resend_on_reset)
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)
         if bot is None:
             raise DeliveryFailed(f"QuizBot is not installed in Slack workspace {team_id}", permanent=True)
-        return self.make(bot.bot_token)
+        return self.make(bot.bot_token, resend_on_reset=resend_on_reset)
 
 
 async def is_admin(client: AsyncWebClient, config: ServerConfig, user_id: str) -> bool:

@@ -30,15 +30,21 @@ class NotAdmin(QuizError):
 
 def request_id(body: dict[str, Any]) -> str:
     """The id Slack gives the interaction or event (trigger_id, event_id), for log correlation."""
-    return str(body.get("trigger_id") or body.get("event_id") or (body.get("container") or {}).get("message_ts")
-               or "?")
+    container = body.get("container")
+    message_ts = container.get("message_ts") if isinstance(container, dict) else None
+    return str(body.get("trigger_id") or body.get("event_id") or message_ts or "?")
+
+
+def _field(body: dict[str, Any], key: str) -> str:
+    """``body[key]["id"]`` or ``body[key + "_id"]``, tolerating whatever shape a forged body has."""
+    value = body.get(key)
+    found = value.get("id") if isinstance(value, dict) else None
+    return str(found or body.get(f"{key}_id") or "?")
 
 
 def _where(body: dict[str, Any]) -> str:
     kind = body.get("type") or ("slash_command" if "command" in body else "event")
-    user = (body.get("user") or {}).get("id") or body.get("user_id") or "?"
-    team = (body.get("team") or {}).get("id") or body.get("team_id") or "?"
-    return f"{kind} team={team} user={user}"
+    return f"{kind} team={_field(body, 'team')} user={_field(body, 'user')}"
 
 
 async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
@@ -50,6 +56,12 @@ async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRes
         log.error("slack listener failed on %s", _where(body), exc_info=error,
                   extra={"interaction_id": request_id(body)})
         text = APOLOGY
-    if respond is None:  # App Home buttons and modals have no response_url
+    # App Home buttons, modals and requests that failed before parsing have no response_url
+    # (bolt still hands over a respond() that would raise), so there is nobody to reply to.
+    if respond is None or not body.get("response_url"):
         return
-    await respond(text=text, response_type="ephemeral", replace_original=False)
+    try:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception:  # the reply itself failed (bad or dead response_url): log, never 500 to Slack
+        log.warning("could not deliver the error reply for %s", _where(body), exc_info=True,
+                    extra={"interaction_id": request_id(body)})

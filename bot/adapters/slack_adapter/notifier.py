@@ -33,7 +33,9 @@ PERMANENT_ERRORS = frozenset({
 def delivery_failed(exc: SlackApiError | aiohttp.ClientError | TimeoutError, what: str) -> DeliveryFailed:
     """Translate a Slack or network error; permanent when the app lacks access."""
     if isinstance(exc, SlackApiError):
-        code = str(exc.response.get("error", "unknown_error"))
+        data = exc.response.data if exc.response is not None else None
+        # A 5xx from a proxy can carry an HTML page instead of Slack's JSON: a blip, retried later.
+        code = str(data.get("error", "unknown_error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
         return DeliveryFailed(f"Slack refused {what}: {code}", permanent=code in PERMANENT_ERRORS)
     return DeliveryFailed(f"Slack unreachable for {what}: {type(exc).__name__}")
 
@@ -66,7 +68,7 @@ class SlackNotifier:
         if not config.channel_id:
             raise DeliveryFailed("no daily channel is set", permanent=True)
         message = blocks.question_message(question, round_, count=0, mention=mention(config))
-        client = await self._clients.for_team(config.server.server_id)
+        client = await self._clients.for_team(config.server.server_id, resend_on_reset=False)
         try:
             response = await client.chat_postMessage(channel=config.channel_id, **message.kwargs())
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:

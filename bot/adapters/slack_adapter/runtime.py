@@ -21,6 +21,7 @@ from bot.adapters.slack_adapter.admin_commands import Exporter
 from bot.adapters.slack_adapter.clients import Clients, Sleep
 from bot.adapters.slack_adapter.commands import command_table
 from bot.adapters.slack_adapter.counter import CountUpdater
+from bot.adapters.slack_adapter.guard import signature_guard
 from bot.adapters.slack_adapter.listeners import SlackListeners
 from bot.adapters.slack_adapter.notifier import SlackNotifier
 from bot.adapters.slack_adapter.oauth_store import SqliteInstallationStore, SqliteStateStore
@@ -38,8 +39,9 @@ class SlackRuntime:
     """The running Slack adapter: ``notifier`` for the scheduler, ``start`` and ``close``."""
 
     def __init__(self, app: AsyncApp, notifier: SlackNotifier, counter: CountUpdater, *,
-                 app_token: str | None, host: str, port: int) -> None:
+                 app_token: str | None, host: str, port: int, signing_secret: str | None = None) -> None:
         self.app = app
+        self._signing_secret = signing_secret
         self.notifier = notifier
         self.counter = counter
         self._socket = AsyncSocketModeHandler(app, app_token) if app_token else None
@@ -67,7 +69,10 @@ class SlackRuntime:
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("slack adapter connected (Socket Mode)")
             return
-        self._runner = web.AppRunner(self.app.web_app(path=EVENTS_PATH, port=self._port))
+        web_app = self.app.web_app(path=EVENTS_PATH, port=self._port)
+        if self._signing_secret:
+            web_app.middlewares.append(signature_guard(self._signing_secret, EVENTS_PATH))
+        self._runner = web.AppRunner(web_app)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._port).start()
         log.info("slack adapter serving %s on %s:%s", EVENTS_PATH, self._host, self.port)
@@ -130,4 +135,5 @@ def build_slack(
     notifier = SlackNotifier(service, clients, counter)
     exporter = Exporter(db, clock or SystemClock())
     SlackListeners(service, counter, command_table(exporter)).register(app)
-    return SlackRuntime(app, notifier, counter, app_token=app_token, host=http_host, port=http_port)
+    return SlackRuntime(app, notifier, counter, app_token=app_token, host=http_host, port=http_port,
+                        signing_secret=signing_secret)
