@@ -48,6 +48,14 @@ async def test_daily_post_click_duplicate_count_and_reveal(harness: Harness, ser
     # three clicks, one scheduled edit: the first edit runs at once, later ones wait for the interval
     await until(lambda: harness.fake.bodies("PATCH", "/channels/3000/messages"), "the count edit")
     harness.time.released = 10
+
+    def counted_two() -> bool:
+        return any("2 answered" in e["embeds"][0]["footer"]["text"]
+                   for e in harness.fake.bodies("PATCH", "/channels/3000/messages"))
+
+    # The verdict reaches the fake just before the adapter schedules its count edit, so wait
+    # for the edit itself rather than for the counter to be idle at that instant.
+    await until(counted_two, "the debounced edit showing both answers")
     await harness.runtime.counter.idle()
     edits = harness.fake.bodies("PATCH", "/channels/3000/messages")
     assert len(edits) <= 2 and "2 answered" in edits[-1]["embeds"][0]["footer"]["text"]
