@@ -50,6 +50,28 @@ def mention(config: ServerConfig) -> str:
     return f"<!subteam^{role}>"
 
 
+MAX_ADMINS_TOLD = 5
+
+
+async def workspace_admins(client: AsyncWebClient) -> list[str]:
+    """Up to five workspace admins or owners (``users.list``, users:read), for notices with no one configured."""
+    found: list[str] = []
+    cursor: str | None = None
+    try:
+        while len(found) < MAX_ADMINS_TOLD:
+            page = await client.users_list(limit=200, cursor=cursor)
+            for user in page.get("members") or []:
+                in_charge = user.get("is_admin") or user.get("is_owner")
+                if in_charge and not user.get("is_bot") and not user.get("deleted"):
+                    found.append(str(user["id"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+    except SlackApiError as exc:
+        log.warning("could not list workspace admins: %s", exc.response.get("error") if exc.response else exc)
+    return found[:MAX_ADMINS_TOLD]
+
+
 class SlackNotifier:
     """Implements ``bot.engine.ports.Notifier`` for Slack workspaces."""
 
@@ -95,9 +117,11 @@ class SlackNotifier:
         installer = await self._clients.installer(server.server_id)
         if not recipients and installer:
             recipients = [installer]
+        client = await self._clients.for_team(server.server_id)
+        if not recipients:
+            recipients = await workspace_admins(client)
         if not recipients:
             raise DeliveryFailed(f"no admin known in {server.server_id}; set one with /quiz config admins")
-        client = await self._clients.for_team(server.server_id)
         for user_id in recipients:
             await self._dm(client, user_id, text)
 

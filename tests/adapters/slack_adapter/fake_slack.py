@@ -131,6 +131,11 @@ class FakeSlack:
         if method == "users.info":
             user = body["user"]
             return {"user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
+        if method == "users.list":
+            members = [{"id": u, "is_admin": True, "is_owner": False, "is_bot": False, "deleted": False}
+                       for u in sorted(self.admins)]
+            members.append({"id": "UBOT", "is_admin": False, "is_owner": False, "is_bot": True, "deleted": False})
+            return {"members": members, "response_metadata": {"next_cursor": ""}}
         if method == "oauth.v2.access":
             return {"access_token": "xoxb-installed", "token_type": "bot", "scope": "commands,chat:write",
                     "bot_user_id": "UBOT2", "app_id": "A1", "team": {"id": "T9", "name": "Nine"},

@@ -45,11 +45,16 @@ async def test_rate_limited_post_is_retried_after_retry_after(
     assert timing.slept == [3.0, 3.0]
 
 
-async def test_tell_admins_dms_configured_admins_or_fails_without_any(
+async def test_tell_admins_dms_configured_admins_or_workspace_admins_or_fails_without_any(
     slack: Harness, service: QuizService
 ) -> None:
     with pytest.raises(DeliveryFailed):
         await slack.runtime.notifier.tell_admins(SERVER, "posting paused")
+    slack.fake.admins.add("UW")  # a workspace admin found through users.list
+    await slack.runtime.notifier.tell_admins(SERVER, "posting paused")
+    assert [c.body["channel"] for c in slack.fake.of("chat.postMessage")] == ["UW"]
+    slack.fake.admins.clear()
+    slack.fake.calls.clear()
     await service.update_config(SERVER, "admins", "UA,UB")
     await slack.runtime.notifier.tell_admins(SERVER, "posting paused")
     assert [c.body["channel"] for c in slack.fake.of("chat.postMessage")] == ["UA", "UB"]
