@@ -24,6 +24,7 @@ from bot.scheduling.lifecycle import DailyLifecycle
 log = logging.getLogger(__name__)
 
 Dispatch = Callable[[ServerKey], Awaitable[None]]
+RevealDispatch = Callable[[ServerKey, date], Awaitable[None]]
 DEFAULT_GRACE = timedelta(minutes=30)
 # After downtime, a post due within this window still goes out (late beats never);
 # a post missed by longer, or due before the server was enabled, does not.
@@ -53,11 +54,15 @@ class DailyScheduler:
         self.catch_up_window = catch_up_window
         self._lifecycle: DailyLifecycle | None = None
         self._dispatch: Dispatch | None = None
+        self._reveal_dispatch: RevealDispatch | None = None
 
-    def bind(self, lifecycle: DailyLifecycle, dispatch: Dispatch | None = None) -> None:
-        """Attach the lifecycle the jobs drive; ``dispatch`` (a paced queue) defaults to firing directly."""
+    def bind(
+        self, lifecycle: DailyLifecycle, dispatch: Dispatch | None = None, reveal_dispatch: RevealDispatch | None = None
+    ) -> None:
+        """Attach the lifecycle the jobs drive; the dispatchers (a paced queue) default to running directly."""
         self._lifecycle = lifecycle
         self._dispatch = dispatch or lifecycle.fire
+        self._reveal_dispatch = reveal_dispatch or lifecycle.reveal
 
     @property
     def lifecycle(self) -> DailyLifecycle:
@@ -103,7 +108,11 @@ class DailyScheduler:
     def plan_reveal(self, server: ServerKey, day: date, at: datetime) -> None:
         """A date job that reveals ``day`` at ``at``."""
         job_id = f"reveal:{_key(server)}:{day.isoformat()}"
-        self.runner.add(job_id, DateTrigger(run_date=at), self.lifecycle.reveal, (server, day))
+        self.runner.add(job_id, DateTrigger(run_date=at), self._reveal, (server, day))
+
+    async def _reveal(self, server: ServerKey, day: date) -> None:
+        assert self._reveal_dispatch is not None  # noqa: S101 - bind() precedes any job
+        await self._reveal_dispatch(server, day)
 
     def plan_retry(self, server: ServerKey, day: date, at: datetime) -> None:
         """A date job that re-sends ``day`` at ``at``."""

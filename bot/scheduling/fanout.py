@@ -67,7 +67,7 @@ class PostQueue:
     bucket: TokenBucket
     workers: int = 4
     maxsize: int = 20_000
-    _queue: asyncio.Queue[ServerKey] = field(init=False)
+    _queue: asyncio.Queue[tuple[ServerKey, Callable[[], Awaitable[None]]]] = field(init=False)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -79,7 +79,11 @@ class PostQueue:
 
     async def submit(self, server: ServerKey) -> None:
         """Enqueue a due server (waits when the queue is full)."""
-        await self._queue.put(server)
+        await self._queue.put((server, lambda: self.send(server)))
+
+    async def submit_call(self, server: ServerKey, call: Callable[[], Awaitable[None]]) -> None:
+        """Enqueue other platform work for ``server`` (a reveal edit) under the same pacing."""
+        await self._queue.put((server, call))
 
     async def join(self) -> None:
         """Wait until everything enqueued was handled."""
@@ -93,11 +97,11 @@ class PostQueue:
 
     async def _work(self) -> None:
         while True:
-            server = await self._queue.get()
+            server, call = await self._queue.get()
             try:
                 await self.bucket.acquire()
-                await self.send(server)
+                await call()
             except Exception:
-                log.exception("daily post for %s failed", server)
+                log.exception("daily work for %s failed", server)
             finally:
                 self._queue.task_done()

@@ -8,7 +8,7 @@ import math
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from apscheduler.triggers.cron import CronTrigger
@@ -102,19 +102,27 @@ class SchedulingRuntime:
     meta: MetaWriter | None = None  # heartbeat each minute when set
     backup: BackupJob | None = None  # called with the clock's now once a day when set; must not raise
     scheduler: DailyScheduler = field(init=False)
+    _lifecycle: DailyLifecycle = field(init=False)
     _runner: ApsRunner = field(init=False)
     _queues: dict[str, PostQueue] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self._runner = ApsRunner(DEFAULT_GRACE)
         self.scheduler = DailyScheduler(self._runner)
-        lifecycle = DailyLifecycle(self.service, self.daily, NotifierRouter(self.notifiers), self.clock,
-                                   self.scheduler)
+        self._lifecycle = DailyLifecycle(self.service, self.daily, NotifierRouter(self.notifiers), self.clock,
+                                         self.scheduler)
         for platform, notifier in self.notifiers.items():
-            self._queues[platform] = paced_queue(lifecycle.fire, notifier.sends_per_second, self.clock, asyncio.sleep,
-                                                 self.workers_per_platform)
-        self.scheduler.bind(lifecycle, self._dispatch)
+            self._queues[platform] = paced_queue(self._lifecycle.fire, notifier.sends_per_second, self.clock,
+                                                 asyncio.sleep, self.workers_per_platform)
+        self.scheduler.bind(self._lifecycle, self._dispatch, self._dispatch_reveal)
         self.service.on_config_change(self.scheduler.on_config_change)
+
+    async def _dispatch_reveal(self, server: ServerKey, day: date) -> None:
+        """Reveals at a set time hit every server in the same minute too: pace them like posts."""
+        queue = self._queues.get(server.platform)
+        if queue is None:
+            return
+        await queue.submit_call(server, lambda: self._lifecycle.reveal(server, day))
 
     async def _dispatch(self, server: ServerKey) -> None:
         queue = self._queues.get(server.platform)

@@ -70,3 +70,23 @@ async def test_a_failing_send_does_not_stop_the_workers() -> None:
     await queue.join()
     await queue.stop()
     assert done == ["a", "b"]
+
+
+async def test_other_work_shares_the_queue_and_its_pacing() -> None:
+    clock, done = FakeClock(), []
+
+    async def send(server: ServerKey) -> None:
+        done.append(("post", server.server_id, clock.now()))
+
+    queue = PostQueue(send, TokenBucket(clock, fake_sleep(clock, []), rate=2.0, burst=1.0), workers=2)
+    queue.start()
+    await queue.submit(ServerKey("discord", "a"))
+
+    async def reveal() -> None:
+        done.append(("reveal", "b", clock.now()))
+
+    await queue.submit_call(ServerKey("discord", "b"), reveal)
+    await queue.join()
+    await queue.stop()
+    assert [(kind, server) for kind, server, _ in done] == [("post", "a"), ("reveal", "b")]
+    assert (done[1][2] - done[0][2]).total_seconds() == 0.5  # paced at 2/s like the posts
