@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.engine.model import (
     Attempt,
+    CardState,
     DailyPost,
     PlayerKey,
     Question,
@@ -75,6 +76,10 @@ class QuizStore(Protocol):
 
     async def get_round(self, round_id: int) -> Round | None:
         """The round, or None."""
+        ...
+
+    async def answer_context(self, round_id: int, player: PlayerKey) -> tuple[Round, CardState | None] | None:
+        """The round and the player's review card for its question, in one read (the answer path)."""
         ...
 
     async def daily_round_on(self, server: ServerKey, day: date) -> Round | None:

@@ -226,7 +226,10 @@ class QuizService:
 
     async def submit_answer(self, round_id: int, player: PlayerKey, choices: frozenset[int]) -> AnswerResult:
         """Record one answer; the first answer per player and round is the only one."""
-        round_ = await self._round(round_id, player.server)
+        context = await self._store.answer_context(round_id, player)
+        if context is None or context[0].server != player.server:
+            raise RoundNotFound(round_id)
+        round_, card = context
         if round_.kind is RoundKind.PRACTICE and round_.owner != player.user_id:
             raise NotYourRound()
         now = self._clock.now()
@@ -244,7 +247,7 @@ class QuizService:
             daily_seq=round_.daily_seq,
         ))
         try:
-            await self.study.record(player, question, correct)
+            await self.study.record(player, question, correct, card=card)
         except StorageUnavailable:
             # The answer is stored and scored; only its review card is missing, which the next
             # answer to this question creates. Failing here would report an error for a saved answer.

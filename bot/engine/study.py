@@ -18,6 +18,12 @@ from bot.engine.outcomes import StudyReport
 from bot.engine.ports import Clock, QuestionBank
 from bot.engine.study_ports import CardScheduler, StudyStore
 
+
+class Unread:
+    """Marker: the caller did not read the card (None means "read: there is none")."""
+
+
+UNREAD = Unread()
 RECENT_PER_DOMAIN = 50
 CONFIDENT_AFTER = 10
 WEAKEST_MIN_ANSWERS = 3
@@ -79,9 +85,15 @@ class StudyService:
         self._clock = clock
         self._cards = cards
 
-    async def record(self, player: PlayerKey, question: Question, correct: bool) -> None:
-        """Update the player's card: a miss creates one, any later answer reschedules it."""
-        card = await self._store.get_card(player, question.id)
+    async def record(
+        self, player: PlayerKey, question: Question, correct: bool, *, card: CardState | Unread | None = UNREAD
+    ) -> None:
+        """Update the player's card: a miss creates one, any later answer reschedules it.
+
+        The answer path passes the card it already read with the round, saving a trip.
+        """
+        if isinstance(card, Unread):
+            card = await self._store.get_card(player, question.id)
         if card is None and correct:
             return
         now = self._clock.now()

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from bot.engine.errors import AlreadyAnswered, RoundNotFound
 from bot.engine.model import (
     Attempt,
+    CardState,
     PlayerKey,
     Round,
     RoundKind,
@@ -171,6 +172,25 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
             return None
         row = await self._one(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,))  # noqa: S608
         return _round(row) if row else None
+
+    async def answer_context(self, round_id: int, player: PlayerKey) -> tuple[Round, CardState | None] | None:
+        """The round joined with the player's card for its question: one trip on the answer path."""
+        if not 0 < round_id < SQLITE_MAX_INT:
+            return None
+        cols = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
+        row = await self._one(
+            f"SELECT {cols}, c.domain AS card_domain, c.state, c.due, c.reviews, c.lapses"  # noqa: S608
+            " FROM rounds r LEFT JOIN cards c ON c.platform = ? AND c.server_id = ? AND c.user_id = ?"
+            " AND c.question_id = r.question_id WHERE r.id = ?",
+            (player.platform, player.server_id, player.user_id, round_id),
+        )
+        if row is None:
+            return None
+        round_ = _round(row)
+        card = None if row["state"] is None else CardState(
+            round_.question_id, row["card_domain"], row["state"], from_text(row["due"]) or epoch(), row["reviews"],
+            row["lapses"])
+        return round_, card
 
     async def daily_round_on(self, server: ServerKey, day: date) -> Round | None:
         """The server's daily round of a local date (the newest, should there be several)."""
