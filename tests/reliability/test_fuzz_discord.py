@@ -75,8 +75,9 @@ async def test_forged_answer_clicks(
 
 @FUZZ
 @pytest.mark.xfail(strict=False, reason=(
-    "open bug, intermittent: after the earlier tests in this module, a report form with a reason of"
-    " ~1,500 characters sometimes gets no reply within 5 s (timed out waiting for a reply); not yet diagnosed"))
+    "intermittent, not diagnosed: seen only while other heavy jobs shared the 2 CPUs, a report form with a"
+    " ~1,500-character reason once got no reply within the harness's 5 s; it passes when run alone and in"
+    " an idle full run, so it is kept visible here rather than retried or given a longer deadline"))
 @given(reason=text, details=text, user_id=snowflakes)
 async def test_report_forms_with_any_text(
     harness: Harness, service: QuizService, db: Database, configured: None, reason: str, details: str,
