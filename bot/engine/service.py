@@ -11,8 +11,8 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Protocol
 
+from bot.engine.admin import AdminService
 from bot.engine.errors import (
     InvalidConfig,
     NoQuestionsAvailable,
@@ -27,16 +27,13 @@ from bot.engine.model import (
     DOMAIN_NAMES,
     EXAM_WEIGHTS,
     Attempt,
-    DomainStat,
     Period,
     PlayerKey,
     Question,
-    Report,
     Round,
     RoundKind,
     ServerConfig,
     ServerKey,
-    new_report,
 )
 from bot.engine.outcomes import (
     AnswerResult,
@@ -45,13 +42,12 @@ from bot.engine.outcomes import (
     Recap,
     Reveal,
     RoundOpened,
-    ServerStats,
 )
-from bot.engine.ports import Clock, QuestionBank, QuizStore
+from bot.engine.ports import Clock, QuestionBank
 from bot.engine.selection import Filter, draw
 from bot.engine.settings_rules import apply_setting
 from bot.engine.study import StudyService, breakdown, next_due_text
-from bot.engine.study_ports import CardScheduler, StudyStore
+from bot.engine.study_ports import CardScheduler, Store
 from bot.engine.teams import TeamService
 from bot.engine.timekeys import local_date, period_key, zone
 
@@ -64,10 +60,6 @@ ConfigListener = Callable[[ServerConfig], Awaitable[None]]
 def practice_deck(user_id: str) -> str:
     """The deck name of a player's private practice draws."""
     return f"practice:{user_id}"
-
-
-class Store(QuizStore, StudyStore, Protocol):
-    """Everything the service persists (SQLite implements it in one class)."""
 
 
 class QuizService:
@@ -100,6 +92,7 @@ class QuizService:
         self._config_listeners: list[ConfigListener] = []
         self.study = StudyService(store, bank, clock, cards)
         self.teams = TeamService(store, clock, self._timezone)
+        self.admin = AdminService(store, bank, clock)
         self.exams = ExamService(store, store, bank, clock, rng, self.study, self._open_exam_round, self.submit_answer)
 
     async def _timezone(self, server: ServerKey) -> str:
@@ -265,33 +258,6 @@ class QuizService:
                 distribution[index] += 1
         winners = tuple(a.player.user_id for a in attempts if a.correct)
         return Reveal(round_, question, tuple(distribution), len(attempts), len(winners), winners)
-
-    async def report_question(
-        self, player: PlayerKey, question_id: str, reason: str, text: str, *, round_id: int | None = None
-    ) -> Report:
-        """Store a player's report that a question is wrong, unclear or outdated."""
-        if self._bank.get(question_id) is None:
-            raise InvalidConfig(f"Unknown question {question_id!r}.")
-        report = new_report(player, question_id, round_id, reason, text, self._clock.now())
-        return await self._store.add_report(report)
-
-    async def open_reports(self, server: ServerKey) -> tuple[Report, ...]:
-        """Unresolved reports of a server, for admins."""
-        return tuple(await self._store.open_reports(server))
-
-    async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str) -> None:
-        """Close a report with a note; refuses unknown or already resolved ids."""
-        if not await self._store.resolve_report(server, report_id, by, resolution.strip() or "resolved",
-                                                self._clock.now()):
-            raise InvalidConfig(f"No open report #{report_id} in this server.")
-
-    async def server_stats(self, server: ServerKey, days: int = 14, hardest: int = 5) -> ServerStats:
-        """For admins: daily participation, accuracy per domain, the hardest questions (5+ answers)."""
-        participation = tuple(reversed(await self._store.daily_participation(server, days)))
-        domains = tuple(DomainStat(DOMAIN_NAMES[d], n, c) for d, n, c in await self._store.domain_totals(server))
-        ranked = sorted(await self._store.question_totals(server, 5), key=lambda row: (row[2] / row[1], row[0]))
-        rows = tuple((q, n, c) for qid, n, c in ranked if (q := self._bank.get(qid)) is not None)
-        return ServerStats(server, participation, domains, rows[:hardest])
 
     async def recap(self, reveal: Reveal, limit: int = 5) -> Recap:
         """The first ``limit`` correct answerers of a daily round with their current streaks."""

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.engine.model import CardState, Exam, PlayerKey, ServerKey, Team
+from bot.engine.ports import QuizStore
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,7 @@ class StudyStore(Protocol):
     async def current_members(self, server: ServerKey) -> Mapping[int, Sequence[tuple[str, datetime]]]:
         """Per live team id: (user_id, joined_at) of its current members."""
         ...
+
+
+class Store(QuizStore, StudyStore, Protocol):
+    """Everything the service persists (SQLite implements it in one class)."""

@@ -64,7 +64,7 @@ async def test_study_commands_review_exam_teams_and_reports(service: QuizService
     practice = await service.open_practice(CONSOLE_SERVER.player("ada"))
     question = practice.question
     wrong_letter = next(letter for i, letter in enumerate(question.letters) if i not in question.answer)
-    await service.report_question(CONSOLE_SERVER.player("bob"), practice.question.id, "unclear", "Which region?")
+    await service.admin.report_question(CONSOLE_SERVER.player("bob"), practice.question.id, "unclear", "Which region?")
     repl, buffer = session(service, [
         # Exam answers that fit any draw order: "AB" only lands when a multi item is current.
         "/quiz", "/review", "/exam 2", "A", "AB", "A", "AB", "/exam x",

@@ -49,9 +49,9 @@ async def seed(service: QuizService) -> None:
     # FEW: everyone wrong, but only two answers -> not enough evidence to flag.
     for n in range(2):
         await answer(service, SERVER.player(f"p{n}"), "kinesis", 3)
-    report = await service.report_question(SERVER.player("p0"), BAD.id, "wrong key", "C is right, surely")
-    await service.report_question(SERVER.player("p1"), BAD.id, "unclear", "Which region?")
-    await service.resolve_report(SERVER, report.id, "admin", "checked")
+    report = await service.admin.report_question(SERVER.player("p0"), BAD.id, "wrong key", "C is right, surely")
+    await service.admin.report_question(SERVER.player("p1"), BAD.id, "unclear", "Which region?")
+    await service.admin.resolve_report(SERVER, report.id, "admin", "checked")
 
 
 async def test_seeded_bad_item_is_flagged_first_with_its_figures(static_service: QuizService, db: Database) -> None:

@@ -217,7 +217,7 @@ async def test_server_stats_participation_domains_and_hardest(store, clock) -> N
     for day in range(3):
         await daily(service, {f"u{n}": n % 2 == 0 for n in range(day + 5)})
         clock.advance(days=1)
-    stats = await service.server_stats(SERVER)
+    stats = await service.admin.server_stats(SERVER)
     assert [n for _day, n in stats.participation] == [5, 6, 7]
     assert [d for d, _n in stats.participation] == sorted(d for d, _n in stats.participation)
     assert sum(d.answered for d in stats.by_domain) == 18

@@ -90,12 +90,12 @@ class StudyCommands:
         """List open question reports, or resolve one: ``/reports resolve 3 fixed the key``."""
         server = self.player.server
         if args[:1] == ["resolve"] and len(args) >= 2 and args[1].isdigit():
-            await self.service.resolve_report(server, int(args[1]), self.player.user_id, " ".join(args[2:]))
+            await self.service.admin.resolve_report(server, int(args[1]), self.player.user_id, " ".join(args[2:]))
             self.out.print(f"Report #{args[1]} resolved.")
             return
         if args:
             raise QuizError("Usage: /reports or /reports resolve ID NOTE")
-        open_reports = await self.service.open_reports(server)
+        open_reports = await self.service.admin.open_reports(server)
         if not open_reports:
             self.out.print("No open reports.")
         for report in open_reports:

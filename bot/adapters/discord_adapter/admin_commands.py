@@ -34,7 +34,7 @@ class ReportsGroup(app_commands.Group, name="reports", description="Question rep
     async def list_reports(self, interaction: Interaction) -> None:
         """The server's unresolved reports."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reports = await deps(interaction).service.open_reports(server_of(interaction))
+        reports = await deps(interaction).service.admin.open_reports(server_of(interaction))
         await interaction.edit_original_response(content=render_admin.reports_text(reports),
                                                  allowed_mentions=NO_PINGS)
 
@@ -46,7 +46,7 @@ class ReportsGroup(app_commands.Group, name="reports", description="Question rep
         """Resolve one report."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         service = deps(interaction).service
-        await service.resolve_report(server_of(interaction), report, str(interaction.user.id), note)
+        await service.admin.resolve_report(server_of(interaction), report, str(interaction.user.id), note)
         await interaction.edit_original_response(content=f"Report #{report} resolved.")
 
 
@@ -55,7 +55,7 @@ class ReportsGroup(app_commands.Group, name="reports", description="Question rep
 async def serverstats(interaction: Interaction) -> None:
     """The server's figures for admins."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    stats = await deps(interaction).service.server_stats(server_of(interaction))
+    stats = await deps(interaction).service.admin.server_stats(server_of(interaction))
     await interaction.edit_original_response(content=render_admin.server_stats_text(stats))
 
 

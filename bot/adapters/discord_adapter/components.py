@@ -141,7 +141,7 @@ class ReportModal(discord.ui.Modal, title="Report this question"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         service = deps(interaction).service
         opened = await service.round_by_id(self.round_id)
-        report = await service.report_question(player_of(interaction), opened.question.id, self.reason.value,
+        report = await service.admin.report_question(player_of(interaction), opened.question.id, self.reason.value,
                                                self.details.value, round_id=self.round_id)
         await interaction.edit_original_response(content=f"Thanks! Report #{report.id} was sent to the admins.")
 

@@ -27,12 +27,12 @@ async def reports(service: QuizService, inv: Invocation) -> None:
     await require_admin(service, inv, "see and resolve question reports")
     server, args = inv.player.server, inv.args
     if not args:
-        await reply(inv, study_blocks.reports_message(await service.open_reports(server)))
+        await reply(inv, study_blocks.reports_message(await service.admin.open_reports(server)))
         return
     report_id = args[1].lstrip("#") if len(args) >= 2 else ""
     if args[0].lower() != "resolve" or not report_id.isdigit():
         raise QuizError(REPORTS_USAGE)
-    await service.resolve_report(server, int(report_id), inv.player.user_id, " ".join(args[2:]))
+    await service.admin.resolve_report(server, int(report_id), inv.player.user_id, " ".join(args[2:]))
     await reply_text(inv, f"Report #{report_id} resolved.")
 
 
@@ -41,7 +41,7 @@ async def server_stats(service: QuizService, inv: Invocation) -> None:
     await require_admin(service, inv, "see server stats")
     if inv.args:
         raise QuizError("Usage: /quiz serverstats")
-    await reply(inv, study_blocks.server_stats_message(await service.server_stats(inv.player.server)))
+    await reply(inv, study_blocks.server_stats_message(await service.admin.server_stats(inv.player.server)))
 
 
 def export_args(args: tuple[str, ...]) -> tuple[Period, ExportFormat]:

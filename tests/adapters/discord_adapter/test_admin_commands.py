@@ -54,7 +54,7 @@ async def answer_daily(service: QuizService, users: range, *, right: bool = True
 
 async def test_reports_are_listed_and_resolved(harness: Harness, service: QuizService, configured: None) -> None:
     opened = await service.open_daily(SERVER)
-    await service.report_question(SERVER.player("11"), opened.question.id, "unclear", "Which region?")
+    await service.admin.report_question(SERVER.player("11"), opened.question.id, "unclear", "Which region?")
     listed = await admin(harness, slash("list", group="reports"))
     assert f"**#1** `{opened.question.id}` · unclear · <@11>" in listed["content"]
     assert listed["allowed_mentions"]["parse"] == []

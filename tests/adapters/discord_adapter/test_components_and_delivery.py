@@ -75,7 +75,7 @@ async def test_report_button_opens_a_modal_and_stores_the_report(harness: Harnes
         {"type": 1, "components": [{"type": 4, "custom_id": fields[1], "value": "B is right since 2024."}]}]}
     shown = await harness.reply(harness.inject(interaction(5, submit, 11, message=message)))
     assert "Report #1" in shown["content"]
-    reports = await service.open_reports(SERVER)
+    reports = await service.admin.open_reports(SERVER)
     assert [(r.question_id, r.reason, r.player) for r in reports] == [
         (opened.question.id, "wrong key", PlayerKey("discord", str(GUILD_ID), "11"))]
 

@@ -39,18 +39,19 @@ async def daily_answers(service: QuizService, users: int, right: int) -> int:
 async def test_admin_commands_are_refused_to_members(
     slack: Harness, service: QuizService, text: str, what: str
 ) -> None:
-    report = await service.report_question(SERVER.player("U2"), "sqs-001", "typo", "A typo in choice B.")
+    report = await service.admin.report_question(SERVER.player("U2"), "sqs-001", "typo", "A typo in choice B.")
     await daily_answers(service, users=2, right=1)
     reply = await slack.command(text, user="U2")
     assert reply["text"] == f"Only workspace admins and QuizBot admins can {what}."
-    assert "blocks" not in reply and [r.id for r in await service.open_reports(SERVER)] == [report.id]
+    assert "blocks" not in reply and [r.id for r in await service.admin.open_reports(SERVER)] == [report.id]
 
 
 async def test_reports_list_escaped_and_resolve(slack: Harness, service: QuizService) -> None:
     slack.fake.admins.add(ADMIN)
     assert "No open reports." in (await slack.command("reports", user=ADMIN, rid="r0"))["text"]
-    first = await service.report_question(SERVER.player("U2"), "sqs-001", "wrong key", "<!channel> B & C are both ok")
-    await service.report_question(SERVER.player("U3"), "sqs-003", "unclear", "What is 'same message'?")
+    first = await service.admin.report_question(SERVER.player("U2"), "sqs-001", "wrong key",
+                                                "<!channel> B & C are both ok")
+    await service.admin.report_question(SERVER.player("U3"), "sqs-003", "unclear", "What is 'same message'?")
     listed = await slack.command("reports", user=ADMIN, rid="r1")
     texts = [b["text"]["text"] for b in listed["blocks"] if b["type"] == "section"]
     assert texts[0] == "*Open reports* (2)"
@@ -58,7 +59,7 @@ async def test_reports_list_escaped_and_resolve(slack: Harness, service: QuizSer
     assert texts[1].endswith("&lt;!channel&gt; B &amp; C are both ok")  # a report cannot ping the channel
     done = await slack.command(f"reports resolve #{first.id} fixed the key", user=ADMIN, rid="r2")
     assert done["text"] == f"Report #{first.id} resolved."
-    assert [r.question_id for r in await service.open_reports(SERVER)] == ["sqs-003"]
+    assert [r.question_id for r in await service.admin.open_reports(SERVER)] == ["sqs-003"]
     assert "No open report" in (await slack.command(f"reports resolve {first.id}", user=ADMIN, rid="r3"))["text"]
     assert "Usage: /quiz reports" in (await slack.command("reports close 2", user=ADMIN, rid="r4"))["text"]
 
