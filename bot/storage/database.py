@@ -19,6 +19,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
+MIN_SQLITE = (3, 35, 0)
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -43,6 +44,8 @@ class Database:
     @asynccontextmanager
     async def open(cls, path: str | Path) -> AsyncIterator[Database]:
         """Connect, apply pragmas, and close (with ``PRAGMA optimize``) on exit."""
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise DatabaseError(f"SQLite {sqlite3.sqlite_version} is too old; QuizBot needs 3.35 or newer (RETURNING)")
         target = str(path)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)

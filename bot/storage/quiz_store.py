@@ -22,11 +22,19 @@ from bot.engine.model import (
     Standing,
 )
 from bot.storage.admin_sql import AdminQueries
+from bot.storage.batching import Coalescer
+from bot.storage.database import Database
 from bot.storage.sql_base import epoch, from_text, to_text, writes
 from bot.storage.study_sql import StudyQueries
 from bot.storage.team_sql import TeamQueries
 
 SQLITE_MAX_INT = 2**63
+# {values} is only "(?, …), (?, …)" placeholders, one group per answer of the batch.
+INSERT_ATTEMPTS = (
+    "INSERT OR IGNORE INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
+    " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
+    " VALUES {values} RETURNING round_id, platform, server_id, user_id"
+)
 
 BOARD_SQL = (
     "SELECT user_id, points, answered, correct FROM board_totals "
@@ -87,6 +95,13 @@ def _config(row: sqlite3.Row) -> ServerConfig:
 
 class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     """All persistence of the quiz, on one ``Database``; areas live in mixin modules."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        # The answer path's read and write, coalesced per loop tick (see bot.storage.batching).
+        self._contexts: Coalescer[tuple[int, PlayerKey], tuple[Round, CardState | None] | None] = Coalescer(
+            self._answer_contexts)
+        self._inserts: Coalescer[Attempt, None] = Coalescer(self._insert_attempts)
 
     # -- config -----------------------------------------------------------------
 
@@ -174,23 +189,32 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         return _round(row) if row else None
 
     async def answer_context(self, round_id: int, player: PlayerKey) -> tuple[Round, CardState | None] | None:
-        """The round joined with the player's card for its question: one trip on the answer path."""
+        """The round joined with the player's card for its question; concurrent calls share one query."""
         if not 0 < round_id < SQLITE_MAX_INT:
             return None
+        return await self._contexts.submit((round_id, player))
+
+    async def _answer_contexts(
+        self, keys: Sequence[tuple[int, PlayerKey]]
+    ) -> list[tuple[Round, CardState | None] | Exception | None]:
+        values = ", ".join("(?, ?, ?, ?, ?)" for _ in keys)
+        params = [x for i, (rid, p) in enumerate(keys) for x in (i, rid, p.platform, p.server_id, p.user_id)]
         cols = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
-        row = await self._one(
-            f"SELECT {cols}, c.domain AS card_domain, c.state, c.due, c.reviews, c.lapses"  # noqa: S608
-            " FROM rounds r LEFT JOIN cards c ON c.platform = ? AND c.server_id = ? AND c.user_id = ?"
-            " AND c.question_id = r.question_id WHERE r.id = ?",
-            (player.platform, player.server_id, player.user_id, round_id),
+        rows = await self._all(
+            f"WITH req (i, rid, platform, server_id, user_id) AS (VALUES {values})"  # noqa: S608 - placeholders only
+            f" SELECT req.i AS req_i, {cols}, c.domain AS card_domain, c.state, c.due, c.reviews, c.lapses"
+            " FROM req JOIN rounds r ON r.id = req.rid LEFT JOIN cards c ON c.platform = req.platform"
+            " AND c.server_id = req.server_id AND c.user_id = req.user_id AND c.question_id = r.question_id",
+            params,
         )
-        if row is None:
-            return None
-        round_ = _round(row)
-        card = None if row["state"] is None else CardState(
-            round_.question_id, row["card_domain"], row["state"], from_text(row["due"]) or epoch(), row["reviews"],
-            row["lapses"])
-        return round_, card
+        found: list[tuple[Round, CardState | None] | Exception | None] = [None] * len(keys)
+        for row in rows:
+            round_ = _round(row)
+            card = None if row["state"] is None else CardState(
+                round_.question_id, row["card_domain"], row["state"], from_text(row["due"]) or epoch(),
+                row["reviews"], row["lapses"])
+            found[row["req_i"]] = (round_, card)
+        return found
 
     async def daily_round_on(self, server: ServerKey, day: date) -> Round | None:
         """The server's daily round of a local date (the newest, should there be several)."""
@@ -223,25 +247,35 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     # -- attempts ---------------------------------------------------------------
 
     async def add_attempt(self, attempt: Attempt) -> None:
-        """One INSERT; triggers keep boards and streaks. A duplicate becomes ``AlreadyAnswered``."""
-        player = attempt.player
-        try:
-            async with writes():
-                await self._conn.execute(
-                    "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
-                    " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        attempt.round_id, player.platform, player.server_id, player.user_id, attempt.question_id,
-                        ",".join(str(i) for i in sorted(attempt.choices)), int(attempt.correct), attempt.points,
-                        to_text(attempt.answered_at), attempt.kind.value, attempt.topic, attempt.domain,
-                        int(attempt.on_board), attempt.period_keys[0], attempt.period_keys[1], attempt.daily_seq,
-                    ),
-                )
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
-                raise AlreadyAnswered(attempt.round_id) from exc
-            raise
+        """Store an answer; concurrent answers share one INSERT. A duplicate becomes ``AlreadyAnswered``."""
+        await self._inserts.submit(attempt)
+
+    async def _insert_attempts(self, attempts: Sequence[Attempt]) -> list[Exception | None]:
+        """One multi-row ``INSERT OR IGNORE … RETURNING`` for a tick's answers.
+
+        The rows it returns were stored; the rest already existed (one answer per person per
+        round). Triggers keep boards and streaks per row, as for a single insert.
+        """
+        values = ", ".join(["(" + ", ".join(["?"] * 16) + ")"] * len(attempts))
+        params: list[object] = []
+        for a in attempts:
+            p = a.player
+            params += [a.round_id, p.platform, p.server_id, p.user_id, a.question_id,
+                       ",".join(str(i) for i in sorted(a.choices)), int(a.correct), a.points, to_text(a.answered_at),
+                       a.kind.value, a.topic, a.domain, int(a.on_board), a.period_keys[0], a.period_keys[1],
+                       a.daily_seq]
+        async with writes():
+            rows = await self._conn.execute_fetchall(INSERT_ATTEMPTS.format(values=values), params)
+        stored = {tuple(row) for row in rows}
+        outcomes: list[Exception | None] = []
+        for a in attempts:
+            key = (a.round_id, a.player.platform, a.player.server_id, a.player.user_id)
+            if key in stored:
+                stored.discard(key)  # a second answer in the same batch is the duplicate
+                outcomes.append(None)
+            else:
+                outcomes.append(AlreadyAnswered(a.round_id))
+        return outcomes
 
     async def round_attempts(self, round_id: int) -> Sequence[Attempt]:
         """Every answer to a round, oldest first."""
