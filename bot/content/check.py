@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -80,8 +79,3 @@ def stats(content_dir: Path, as_json: bool, out: Console) -> int:
     if found:
         out.print(f"[yellow]{len(found)} invalid item(s) were left out; run `quizbot content check`[/yellow]")
     return 1 if found else 0
-
-
-def policy_dict(policy: BankPolicy) -> dict[str, object]:
-    """The thresholds, for documentation."""
-    return asdict(policy)

@@ -56,6 +56,7 @@ _ROUND_COLUMNS = (
     "id, platform, server_id, kind, question_id, owner, opened_at, closes_at, revealed_at, "
     "local_date, daily_seq, channel_id, message_ref, timezone, on_board"
 )
+_ROUND_COLUMNS_R = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
 
 
 def _round(row: sqlite3.Row) -> Round:
@@ -199,10 +200,9 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     ) -> list[tuple[Round, CardState | None] | Exception | None]:
         values = ", ".join("(?, ?, ?, ?, ?)" for _ in keys)
         params = [x for i, (rid, p) in enumerate(keys) for x in (i, rid, p.platform, p.server_id, p.user_id)]
-        cols = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
         rows = await self._all(
             f"WITH req (i, rid, platform, server_id, user_id) AS (VALUES {values})"  # noqa: S608 - placeholders only
-            f" SELECT req.i AS req_i, {cols}, c.domain AS card_domain, c.state, c.due, c.reviews, c.lapses"
+            f" SELECT req.i AS req_i, {_ROUND_COLUMNS_R}, c.domain AS card_domain, c.state, c.due, c.reviews, c.lapses"
             " FROM req JOIN rounds r ON r.id = req.rid LEFT JOIN cards c ON c.platform = req.platform"
             " AND c.server_id = req.server_id AND c.user_id = req.user_id AND c.question_id = r.question_id",
             params,
