@@ -16,13 +16,13 @@ class AdminQueries(SqlBase):
     async def add_report(self, report: Report) -> Report:
         """Store a question report."""
         player = report.player
-        cursor = await self._conn.execute(
+        row = await self._one(
             "INSERT INTO reports (platform, server_id, user_id, question_id, round_id, reason, text, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (player.platform, player.server_id, player.user_id, report.question_id, report.round_id, report.reason,
              report.text, to_text(report.created_at)),
         )
-        return replace(report, id=int(cursor.lastrowid or 0))
+        return replace(report, id=int(row[0]) if row else 0)
 
     async def open_reports(self, server: ServerKey) -> Sequence[Report]:
         """Unresolved reports of a server, oldest first."""
@@ -40,12 +40,12 @@ class AdminQueries(SqlBase):
     async def resolve_report(self, server: ServerKey, report_id: int, by: str, resolution: str,
                              at: datetime) -> bool:
         """Resolve an open report of this server."""
-        cursor = await self._conn.execute(
+        changed = await self._run(
             "UPDATE reports SET resolved_at = ?, resolved_by = ?, resolution = ?"
             " WHERE id = ? AND platform = ? AND server_id = ? AND resolved_at IS NULL",
             (to_text(at), by, resolution, report_id, server.platform, server.server_id),
         )
-        return cursor.rowcount == 1
+        return changed == 1
 
     async def get_meta(self, key: str) -> str | None:
         """A bookkeeping value."""
@@ -54,7 +54,7 @@ class AdminQueries(SqlBase):
 
     async def set_meta(self, key: str, value: str) -> None:
         """Store a bookkeeping value."""
-        await self._conn.execute(
+        await self._run(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )

@@ -11,20 +11,19 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import aiosqlite
+from bot.storage.database import Executor
 
 log = logging.getLogger(__name__)
 
 
 class SqliteAnalyticsStore:
-    """Aggregates per question id, on any connection (the CLI passes a read-only one)."""
+    """Aggregates per question id, on any database (the CLI passes a read-only one)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Executor) -> None:
+        self._db = db
 
     async def _rows(self, sql: str) -> list[tuple[Any, ...]]:
-        async with self._conn.execute(sql) as cursor:
-            return [tuple(row) for row in await cursor.fetchall()]
+        return [tuple(row) for row in await self._db.fetch_all(sql)]
 
     async def rounds_per_question(self) -> dict[str, int]:
         """How many rounds (daily posts and practice draws) asked each question."""
@@ -41,6 +40,7 @@ class SqliteAnalyticsStore:
     async def reports_per_question(self) -> dict[str, tuple[int, int]]:
         """(open, total) reports per question id."""
         rows = await self._rows(
-            "SELECT question_id, sum(resolved_at IS NULL), count(*) FROM reports GROUP BY question_id"
+            "SELECT question_id, sum(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END), count(*) FROM reports"
+            " GROUP BY question_id"
         )
         return {str(qid): (int(open_ or 0), int(total)) for qid, open_, total in rows}

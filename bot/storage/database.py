@@ -1,19 +1,28 @@
-"""One writer connection with the pragmas DESIGN.md asks for, and a transaction lock.
+"""The database behind every store: one small interface, two backends.
+
+Stores write one SQL text for both backends: ``?`` placeholders, upserts with
+``ON CONFLICT``, ``RETURNING`` instead of ``lastrowid``. ``SqliteDatabase``
+(the embedded default) runs it on aiosqlite; ``PostgresDatabase`` (in
+``bot.storage.postgres``, for several processes) rewrites the placeholders and
+runs it on an asyncpg pool. Driver exceptions are translated here, so no
+store catches ``sqlite3`` or ``asyncpg`` errors.
 
 aiosqlite runs one thread per connection; coroutines sharing it would
 interleave ``BEGIN``/``COMMIT`` (verified in platforms.md §5.1), so every
-multi-statement transaction takes ``Database.lock``. Hot writes are single
-statements in autocommit mode and need no lock.
+multi-statement transaction takes ``SqliteDatabase.lock``. Hot writes are
+single statements in autocommit mode and need no lock.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -29,20 +38,108 @@ PRAGMAS = (
 
 
 class DatabaseError(Exception):
-    """The database file cannot be used (corrupt, foreign, too new); nothing was changed."""
+    """The database cannot be used (corrupt, foreign, too new, unreachable); nothing was changed."""
 
 
-class Database:
-    """Owns the writer connection; use ``async with Database.open(path)``."""
+class WriteRefused(Exception):
+    """The backend refused a statement for a reason outside the query (read-only, disk full, locked, gone)."""
+
+
+class IntegrityViolation(Exception):
+    """A statement broke a constraint (unique name, foreign key); nothing was written."""
+
+
+class Row(Protocol):
+    """A result row: by position and by column name (``sqlite3.Row`` and ``asyncpg.Record`` both are)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...  # noqa: ANN401 - column values are dynamically typed
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def __len__(self) -> int: ...
+
+
+class Executor(abc.ABC):
+    """Runs statements: the database itself (autocommit) or one open transaction."""
+
+    @abc.abstractmethod
+    async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        """Every row of a query (or of an ``INSERT … RETURNING``)."""
+
+    async def fetch_one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
+        """The first row, or None."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    @abc.abstractmethod
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run a statement; return how many rows it changed."""
+
+
+class Database(Executor):
+    """One backend; use ``open_database`` (or ``Database.open`` for an SQLite file)."""
+
+    dialect: str
+    label: str  # for messages: the SQLite path or the PostgreSQL URL without its password
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """One serialised read-write transaction (like SQLite's ``BEGIN IMMEDIATE``); rolls back on error."""
+
+    @staticmethod
+    def open(path: str | Path) -> AbstractAsyncContextManager[SqliteDatabase]:
+        """Open the embedded SQLite database at ``path``."""
+        return SqliteDatabase.open(path)
+
+
+# Primary result codes of an environment refusing work: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+_REFUSED_CODES = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
+
+
+@contextmanager
+def _sqlite_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityViolation(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF not in _REFUSED_CODES:
+            raise  # a mistake in the SQL itself is a bug, not a refused write
+        raise WriteRefused(str(exc)) from exc
+
+
+class _SqliteExecutor(Executor):
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    # One trip to aiosqlite's thread per read: execute + fetch + close as separate awaits
+    # cost three, and each trip (~80 us) is what bounds the answer path, not SQLite.
+    async def fetch_all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        with _sqlite_errors():
+            return list(await self.conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+
+    async def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        with _sqlite_errors():
+            cursor = await self.conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+
+class SqliteDatabase(Database, _SqliteExecutor):
+    """Owns the writer connection; ``async with SqliteDatabase.open(path)``."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.path = path
+        self.label = path
         self.lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[Database]:
+    async def open(cls, path: str | Path) -> AsyncIterator[SqliteDatabase]:  # type: ignore[override]
         """Connect, apply pragmas, and close (with ``PRAGMA optimize``) on exit."""
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise DatabaseError(f"SQLite {sqlite3.sqlite_version} is too old; QuizBot needs 3.35 or newer (RETURNING)")
@@ -68,16 +165,26 @@ class Database:
             await conn.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock; rolls back on any error."""
+    async def _transaction(self) -> AsyncIterator[Executor]:
         async with self.lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            with _sqlite_errors():
+                await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield _SqliteExecutor(self.conn)
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
-            await self.conn.execute("COMMIT")
+            try:
+                with _sqlite_errors():
+                    await self.conn.execute("COMMIT")
+            except WriteRefused:  # a full disk can refuse the commit itself: leave no transaction open
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the lock; rolls back on any error."""
+        return self._transaction()
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -10,13 +10,11 @@ board of the same period to the point.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.engine.model import Attempt, Period, PlayerKey, RoundKind, ServerKey, Standing
+from bot.storage.database import Executor, Row
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ _ANSWER_COLUMNS = (
 )
 
 
-def _attempt(row: sqlite3.Row) -> Attempt:
+def _attempt(row: Row) -> Attempt:
     return Attempt(
         round_id=row["round_id"], player=PlayerKey(row["platform"], row["server_id"], row["user_id"]),
         question_id=row["question_id"], choices=frozenset(int(c) for c in row["choices"].split(",") if c),
@@ -39,14 +37,13 @@ def _attempt(row: sqlite3.Row) -> Attempt:
 
 
 class SqliteExportStore:
-    """Reads one server's answers and board; works on the writer or on a read-only connection."""
+    """Reads one server's answers and board; works on the writer or on a read-only database."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: Executor) -> None:
+        self._db = db
 
-    async def _all(self, sql: str, params: Sequence[object]) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+    async def _all(self, sql: str, params: Sequence[object]) -> list[Row]:
+        return await self._db.fetch_all(sql, params)
 
     async def server_timezone(self, server: ServerKey) -> str | None:
         """The server's configured IANA timezone, None when it was never configured."""

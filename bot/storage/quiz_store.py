@@ -1,12 +1,12 @@
-"""``SqliteQuizStore``: the engine's ``QuizStore`` port on aiosqlite.
+"""``SqliteQuizStore``: the engine's ``QuizStore`` port in SQL, on SQLite or PostgreSQL.
 
-Every SQL statement of the bot lives here. Instants are stored as ISO-8601
-UTC text with microseconds, so text order is time order.
+The quiz's SQL lives here and in the mixin modules, one text for both
+backends (see ``bot.storage.database``). Instants are stored as ISO-8601 UTC
+text with microseconds, so text order is time order.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -23,7 +23,7 @@ from bot.engine.model import (
 )
 from bot.storage.admin_sql import AdminQueries
 from bot.storage.batching import Coalescer
-from bot.storage.database import Database
+from bot.storage.database import Database, Row
 from bot.storage.sql_base import epoch, from_text, to_text, writes
 from bot.storage.study_sql import StudyQueries
 from bot.storage.team_sql import TeamQueries
@@ -31,9 +31,9 @@ from bot.storage.team_sql import TeamQueries
 SQLITE_MAX_INT = 2**63
 # {values} is only "(?, …), (?, …)" placeholders, one group per answer of the batch.
 INSERT_ATTEMPTS = (
-    "INSERT OR IGNORE INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
+    "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
     " points, answered_at, kind, topic, domain, on_board, week_key, month_key, daily_seq)"
-    " VALUES {values} RETURNING round_id, platform, server_id, user_id"
+    " VALUES {values} ON CONFLICT DO NOTHING RETURNING round_id, platform, server_id, user_id"
 )
 
 BOARD_SQL = (
@@ -56,10 +56,15 @@ _ROUND_COLUMNS = (
     "id, platform, server_id, kind, question_id, owner, opened_at, closes_at, revealed_at, "
     "local_date, daily_seq, channel_id, message_ref, timezone, on_board"
 )
+_CONFIG_COLUMNS = (
+    "platform, server_id, timezone, channel_id, enabled, post_time, weekdays, reveal_time, topics, domain,"
+    " mention_role, practice_on_board, admins"
+)
+_CONFIG_UPDATE = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _CONFIG_COLUMNS.split(",")[2:])
 _ROUND_COLUMNS_R = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
 
 
-def _round(row: sqlite3.Row) -> Round:
+def _round(row: Row) -> Round:
     return Round(
         id=row["id"], kind=RoundKind(row["kind"]), server=ServerKey(row["platform"], row["server_id"]),
         question_id=row["question_id"], owner=row["owner"], opened_at=from_text(row["opened_at"]) or epoch(),
@@ -70,7 +75,7 @@ def _round(row: sqlite3.Row) -> Round:
     )
 
 
-def _attempt(r: sqlite3.Row) -> Attempt:
+def _attempt(r: Row) -> Attempt:
     return Attempt(
         round_id=r["round_id"], player=PlayerKey(r["platform"], r["server_id"], r["user_id"]),
         question_id=r["question_id"], choices=frozenset(int(c) for c in r["choices"].split(",") if c),
@@ -84,7 +89,7 @@ def _split_list(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
 
 
-def _config(row: sqlite3.Row) -> ServerConfig:
+def _config(row: Row) -> ServerConfig:
     return ServerConfig(
         server=ServerKey(row["platform"], row["server_id"]), timezone=row["timezone"], channel_id=row["channel_id"],
         enabled=bool(row["enabled"]), post_time=row["post_time"], weekdays=_split_list(row["weekdays"]),
@@ -120,10 +125,9 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     async def save_config(self, config: ServerConfig) -> None:
         """Insert or replace a server's config in one statement."""
         async with writes():
-            await self._conn.execute(
-                "INSERT OR REPLACE INTO server_config (platform, server_id, timezone, channel_id, enabled, post_time,"
-                " weekdays, reveal_time, topics, domain, mention_role, practice_on_board, admins)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            await self._run(
+                f"INSERT INTO server_config ({_CONFIG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+                f" ON CONFLICT (platform, server_id) DO UPDATE SET {_CONFIG_UPDATE}",
                 (
                     config.server.platform, config.server.server_id, config.timezone, config.channel_id,
                     int(config.enabled), config.post_time, ",".join(config.weekdays), config.reveal_time,
@@ -150,20 +154,19 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     async def create_round(self, draft: Round, deck: str, cycle: int) -> Round:
         """Insert the round and its deck draw in one transaction; daily rounds get the next sequence."""
         server = draft.server
-        async with writes(), self._db.transaction() as conn:
+        async with writes(), self._db.transaction() as tx:
             daily_seq = None
             if draft.kind is RoundKind.DAILY:
-                async with conn.execute(
+                row = await tx.fetch_one(
                     "SELECT coalesce(max(daily_seq), 0) + 1 FROM rounds WHERE platform = ? AND server_id = ?"
                     " AND daily_seq IS NOT NULL",
                     (server.platform, server.server_id),
-                ) as cursor:
-                    row = await cursor.fetchone()
-                    daily_seq = int(row[0]) if row else 1
-            cursor = await conn.execute(
+                )
+                daily_seq = int(row[0]) if row else 1
+            inserted = await tx.fetch_one(
                 "INSERT INTO rounds (platform, server_id, kind, question_id, owner, opened_at, closes_at,"
                 " revealed_at, local_date, daily_seq, channel_id, message_ref, timezone, on_board)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     server.platform, server.server_id, draft.kind.value, draft.question_id, draft.owner,
                     to_text(draft.opened_at), to_text(draft.closes_at),
@@ -171,15 +174,15 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
                     draft.message_ref, draft.timezone, int(draft.on_board),
                 ),
             )
-            round_id = cursor.lastrowid
-            await conn.execute(
-                "INSERT OR IGNORE INTO deck_draws (platform, server_id, deck, cycle, question_id, drawn_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+            round_id = int(inserted[0]) if inserted else 0
+            await tx.execute(
+                "INSERT INTO deck_draws (platform, server_id, deck, cycle, question_id, drawn_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (server.platform, server.server_id, deck, cycle, draft.question_id, to_text(draft.opened_at)),
             )
-        created = await self.get_round(int(round_id or 0))
+        created = await self.get_round(round_id)
         if created is None:  # pragma: no cover - the insert above just committed
-            raise RoundNotFound(int(round_id or 0))
+            raise RoundNotFound(round_id)
         return created
 
     async def get_round(self, round_id: int) -> Round | None:
@@ -198,7 +201,8 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
     async def _answer_contexts(
         self, keys: Sequence[tuple[int, PlayerKey]]
     ) -> list[tuple[Round, CardState | None] | Exception | None]:
-        values = ", ".join("(?, ?, ?, ?, ?)" for _ in keys)
+        # Typed placeholders: PostgreSQL cannot infer a VALUES list's column types from its use.
+        values = ", ".join("(CAST(? AS INTEGER), CAST(? AS BIGINT), ?, ?, ?)" for _ in keys)
         params = [x for i, (rid, p) in enumerate(keys) for x in (i, rid, p.platform, p.server_id, p.user_id)]
         rows = await self._all(
             f"WITH req (i, rid, platform, server_id, user_id) AS (VALUES {values})"  # noqa: S608 - placeholders only
@@ -227,7 +231,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
 
     async def mark_revealed(self, round_id: int, at: datetime) -> Round:
         """Set revealed_at once; a second reveal keeps the first time."""
-        await self._conn.execute(
+        await self._run(
             "UPDATE rounds SET revealed_at = coalesce(revealed_at, ?) WHERE id = ?", (to_text(at), round_id)
         )
         round_ = await self.get_round(round_id)
@@ -239,7 +243,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         self, round_id: int, channel_id: str | None, message_ref: str, closes_at: datetime | None
     ) -> None:
         """Remember where a round was posted (for the reveal edit) and when it closes."""
-        await self._conn.execute(
+        await self._run(
             "UPDATE rounds SET channel_id = coalesce(?, channel_id), message_ref = ?, closes_at = ? WHERE id = ?",
             (channel_id, message_ref, to_text(closes_at), round_id),
         )
@@ -251,7 +255,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         await self._inserts.submit(attempt)
 
     async def _insert_attempts(self, attempts: Sequence[Attempt]) -> list[Exception | None]:
-        """One multi-row ``INSERT OR IGNORE … RETURNING`` for a tick's answers.
+        """One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` for a tick's answers.
 
         The rows it returns were stored; the rest already existed (one answer per person per
         round). Triggers keep boards and streaks per row, as for a single insert.
@@ -265,7 +269,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
                        a.kind.value, a.topic, a.domain, int(a.on_board), a.period_keys[0], a.period_keys[1],
                        a.daily_seq]
         async with writes():
-            rows = await self._conn.execute_fetchall(INSERT_ATTEMPTS.format(values=values), params)
+            rows = await self._all(INSERT_ATTEMPTS.format(values=values), params)
         stored = {tuple(row) for row in rows}
         outcomes: list[Exception | None] = []
         for a in attempts:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage.database import DatabaseError
+from bot.storage.database import DatabaseError, SqliteDatabase
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _refuse_unusable(path: Path) -> None:
 
 
 @asynccontextmanager
-async def open_readonly(path: str | Path) -> AsyncIterator[aiosqlite.Connection]:
+async def open_readonly(path: str | Path) -> AsyncIterator[SqliteDatabase]:
     """Open a QuizBot database for reading only; refuse files QuizBot did not make."""
     target = Path(path)
     _refuse_unusable(target)
@@ -61,6 +61,6 @@ async def open_readonly(path: str | Path) -> AsyncIterator[aiosqlite.Connection]
                 f"{', '.join(sorted(missing))}"
             )
         log.debug("opened %s read-only", target)
-        yield conn
+        yield SqliteDatabase(conn, str(target))
     finally:
         await conn.close()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.engine.model import CardState, Exam, PlayerKey, ServerKey
+from bot.storage.database import Row
 from bot.storage.sql_base import SqlBase, epoch, from_text, to_text, writes
 
 
-def _card(row: sqlite3.Row) -> CardState:
+def _card(row: Row) -> CardState:
     return CardState(row["question_id"], row["domain"], row["state"], from_text(row["due"]) or epoch(),
                      row["reviews"], row["lapses"])
 
 
-def _exam(row: sqlite3.Row) -> Exam:
+def _exam(row: Row) -> Exam:
     return Exam(
         id=row["id"], player=PlayerKey(row["platform"], row["server_id"], row["user_id"]),
         started_at=from_text(row["started_at"]) or epoch(), deadline=from_text(row["deadline"]) or epoch(),
@@ -42,9 +42,11 @@ class StudyQueries(SqlBase):
     async def save_card(self, player: PlayerKey, card: CardState) -> None:
         """Insert or replace a card (one statement)."""
         async with writes():
-            await self._conn.execute(
-                "INSERT OR REPLACE INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews,"
-                " lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            await self._run(
+                "INSERT INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews, lapses)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, server_id, user_id, question_id)"
+                " DO UPDATE SET domain = excluded.domain, state = excluded.state, due = excluded.due,"
+                " reviews = excluded.reviews, lapses = excluded.lapses",
                 (*_who(player), card.question_id, card.domain, card.state, to_text(card.due), card.reviews,
                  card.lapses),
             )
@@ -70,7 +72,7 @@ class StudyQueries(SqlBase):
         rows = await self._all(
             "SELECT domain, correct FROM (SELECT domain, correct, row_number() OVER"
             " (PARTITION BY domain ORDER BY answered_at DESC) AS n FROM attempts"
-            " WHERE platform = ? AND server_id = ? AND user_id = ?) WHERE n <= ?",
+            " WHERE platform = ? AND server_id = ? AND user_id = ?) AS ranked WHERE n <= ?",
             (*_who(player), per_domain),
         )
         return [(int(r[0]), bool(r[1])) for r in rows]
@@ -106,19 +108,18 @@ class StudyQueries(SqlBase):
         """Per question with enough answers: answered and correct."""
         rows = await self._all(
             "SELECT question_id, count(*) AS n, sum(correct) FROM attempts WHERE platform = ? AND server_id = ?"
-            " GROUP BY question_id HAVING n >= ?",
+            " GROUP BY question_id HAVING count(*) >= ?",
             (server.platform, server.server_id, min_answers),
         )
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
     async def create_exam(self, exam: Exam) -> Exam:
         """Insert an exam; the partial unique index allows one active exam per player."""
-        cursor = await self._conn.execute(
+        row = await self._one(
             "INSERT INTO exams (platform, server_id, user_id, started_at, deadline, questions)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
             (*_who(exam.player), to_text(exam.started_at), to_text(exam.deadline), ",".join(exam.question_ids)),
         )
-        row = await self._one("SELECT * FROM exams WHERE id = ?", (cursor.lastrowid,))
         assert row is not None  # noqa: S101 - inserted just above
         return _exam(row)
 
@@ -132,11 +133,11 @@ class StudyQueries(SqlBase):
 
     async def add_exam_round(self, exam_id: int, round_id: int) -> None:
         """Append a served round to the exam."""
-        await self._conn.execute(
+        await self._run(
             "UPDATE exams SET rounds = CASE rounds WHEN '' THEN ? ELSE rounds || ',' || ? END WHERE id = ?",
             (str(round_id), str(round_id), exam_id),
         )
 
     async def finish_exam(self, exam_id: int, at: datetime) -> None:
         """Close the exam."""
-        await self._conn.execute("UPDATE exams SET finished_at = ? WHERE id = ?", (to_text(at), exam_id))
+        await self._run("UPDATE exams SET finished_at = ? WHERE id = ?", (to_text(at), exam_id))

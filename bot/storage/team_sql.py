@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.engine.errors import InvalidConfig
 from bot.engine.model import PlayerKey, ServerKey, Team
+from bot.storage.database import IntegrityViolation, Row
 from bot.storage.sql_base import SqlBase, epoch, from_text, to_text
 
 _TEAM = (
@@ -18,7 +18,7 @@ _TEAM = (
 )
 
 
-def _team(row: sqlite3.Row) -> Team:
+def _team(row: Row) -> Team:
     return Team(row["id"], ServerKey(row["platform"], row["server_id"]), row["name"], row["members"], row["role_ref"])
 
 
@@ -28,11 +28,11 @@ class TeamQueries(SqlBase):
     async def create_team(self, server: ServerKey, name: str, at: datetime) -> Team:
         """Insert a team; a live team of the same name (any case) is refused."""
         try:
-            await self._conn.execute(
+            await self._run(
                 "INSERT INTO teams (platform, server_id, name, created_at) VALUES (?, ?, ?, ?)",
                 (server.platform, server.server_id, name, to_text(at)),
             )
-        except sqlite3.IntegrityError as exc:
+        except IntegrityViolation as exc:
             raise InvalidConfig(f"A team called {name!r} already exists.") from exc
         team = await self.find_team(server, name)
         assert team is not None  # noqa: S101 - inserted just above
@@ -41,7 +41,7 @@ class TeamQueries(SqlBase):
     async def find_team(self, server: ServerKey, name: str) -> Team | None:
         """A live team by name, case-insensitively."""
         row = await self._one(
-            f"{_TEAM} WHERE t.platform = ? AND t.server_id = ? AND t.name = ? COLLATE NOCASE"
+            f"{_TEAM} WHERE t.platform = ? AND t.server_id = ? AND lower(t.name) = lower(?)"
             " AND t.deleted_at IS NULL",
             (server.platform, server.server_id, name),
         )
@@ -50,7 +50,7 @@ class TeamQueries(SqlBase):
     async def teams(self, server: ServerKey) -> Sequence[Team]:
         """Live teams of a server by name."""
         rows = await self._all(
-            f"{_TEAM} WHERE t.platform = ? AND t.server_id = ? AND t.deleted_at IS NULL ORDER BY t.name COLLATE NOCASE",
+            f"{_TEAM} WHERE t.platform = ? AND t.server_id = ? AND t.deleted_at IS NULL ORDER BY lower(t.name), t.id",
             (server.platform, server.server_id),
         )
         return [_team(r) for r in rows]
@@ -58,29 +58,29 @@ class TeamQueries(SqlBase):
     async def rename_team(self, team_id: int, name: str) -> None:
         """Rename; a clash with another live team is refused."""
         try:
-            await self._conn.execute("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
-        except sqlite3.IntegrityError as exc:
+            await self._run("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
+        except IntegrityViolation as exc:
             raise InvalidConfig(f"A team called {name!r} already exists.") from exc
 
     async def delete_team(self, team_id: int, at: datetime) -> None:
         """Soft-delete the team and end its members' stints, in one transaction."""
-        async with self._db.transaction() as conn:
-            await conn.execute("UPDATE teams SET deleted_at = ? WHERE id = ?", (to_text(at), team_id))
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE teams SET deleted_at = ? WHERE id = ?", (to_text(at), team_id))
+            await tx.execute(
                 "UPDATE team_members SET left_at = ? WHERE team_id = ? AND left_at IS NULL", (to_text(at), team_id)
             )
 
     async def set_membership(self, player: PlayerKey, team_id: int | None, at: datetime) -> None:
         """End the current stint and start one in ``team_id``; one transaction, so never two teams."""
         key = (player.platform, player.server_id, player.user_id)
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        async with self._db.transaction() as tx:
+            await tx.execute(
                 "UPDATE team_members SET left_at = ? WHERE platform = ? AND server_id = ? AND user_id = ?"
                 " AND left_at IS NULL",
                 (to_text(at), *key),
             )
             if team_id is not None:
-                await conn.execute(
+                await tx.execute(
                     "INSERT INTO team_members (platform, server_id, user_id, team_id, joined_at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (*key, team_id, to_text(at)),
@@ -112,18 +112,21 @@ class TeamQueries(SqlBase):
         self, server: ServerKey, limit: int
     ) -> Sequence[tuple[datetime, bool, frozenset[str]]]:
         """The newest daily rounds, whether each is still open, and the users who answered each."""
+        # One row per (round, answerer), folded here: string aggregation is spelled differently per backend.
         rows = await self._all(
-            "SELECT r.id, r.opened_at, r.revealed_at IS NULL AS open, group_concat(a.user_id, char(31)) AS users"
+            "SELECT r.daily_seq, r.opened_at, r.revealed_at, a.user_id"
             " FROM (SELECT id, opened_at, revealed_at, daily_seq FROM rounds WHERE platform = ? AND server_id = ?"
             " AND daily_seq IS NOT NULL ORDER BY daily_seq DESC LIMIT ?) AS r"
-            " LEFT JOIN attempts a ON a.round_id = r.id GROUP BY r.id ORDER BY r.daily_seq DESC",
+            " LEFT JOIN attempts a ON a.round_id = r.id ORDER BY r.daily_seq DESC",
             (server.platform, server.server_id, limit),
         )
-        return [
-            (from_text(r["opened_at"]) or epoch(), bool(r["open"]),
-             frozenset(r["users"].split(chr(31))) if r["users"] else frozenset())
-            for r in rows
-        ]
+        rounds: dict[int, tuple[datetime, bool, set[str]]] = {}
+        for r in rows:
+            _opened, _open, users = rounds.setdefault(
+                int(r[0]), (from_text(r[1]) or epoch(), r[2] is None, set()))
+            if r[3] is not None:
+                users.add(r[3])
+        return [(opened, is_open, frozenset(users)) for opened, is_open, users in rounds.values()]
 
     async def current_members(self, server: ServerKey) -> Mapping[int, Sequence[tuple[str, datetime]]]:
         """Open stints per live team."""

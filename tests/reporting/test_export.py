@@ -70,7 +70,7 @@ async def test_json_has_answers_and_the_period_board(
     await play_day(service, SERVER, {"ann": True, "bo": False})
     clock.advance(days=1)
     await play_day(service, SERVER, {"bo": True})
-    file = await export_file(SqliteExportStore(db.conn), SERVER, Period.WEEK, ExportFormat.JSON, now=clock.now())
+    file = await export_file(SqliteExportStore(db), SERVER, Period.WEEK, ExportFormat.JSON, now=clock.now())
     assert file.filename == "quizbot-slack-T01-w2026-W48.json" and file.media_type == "application/json"
     document = json.loads(file.content)
     assert set(document) == {"schema", "server", "period", "period_key", "timezone", "columns", "answers", "board"}
@@ -97,7 +97,7 @@ async def test_week_and_month_follow_the_server_timezone(
     for user, instant in moments.items():
         clock.set(instant)
         await play_day(service, SERVER, {user: True})
-    source = SqliteExportStore(db.conn)
+    source = SqliteExportStore(db)
 
     async def users(period: Period, at: date | None = None) -> list[str]:
         export = await build_export(source, SERVER, period, now=clock.now(), at=at)
@@ -117,11 +117,11 @@ async def test_week_and_month_follow_the_server_timezone(
 async def test_unknown_server_is_refused(service: QuizService, clock: FakeClock, db: Database) -> None:
     await play_day(service, SERVER, {"ann": True})
     with pytest.raises(UnknownServer, match="no server slack:T0l"):
-        await build_export(SqliteExportStore(db.conn), ServerKey("slack", "T0l"), Period.ALL, now=clock.now())
+        await build_export(SqliteExportStore(db), ServerKey("slack", "T0l"), Period.ALL, now=clock.now())
 
 
 async def test_empty_period_gives_a_header_only_csv(service: QuizService, clock: FakeClock, db: Database) -> None:
     await play_day(service, SERVER, {"ann": True})
-    file = await export_file(SqliteExportStore(db.conn), SERVER, Period.WEEK, ExportFormat.CSV, now=clock.now(),
+    file = await export_file(SqliteExportStore(db), SERVER, Period.WEEK, ExportFormat.CSV, now=clock.now(),
                              at=date(2025, 1, 1))
     assert file.content.decode() == ",".join(COLUMNS) + "\r\n"

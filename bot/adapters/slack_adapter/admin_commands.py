@@ -74,7 +74,7 @@ class Exporter:
         period, fmt = export_args(inv.args)
         server = inv.player.server
         config = await service.config(server)
-        file = await export_file(SqliteExportStore(self.db.conn), server, period, fmt, now=self.clock.now(),
+        file = await export_file(SqliteExportStore(self.db), server, period, fmt, now=self.clock.now(),
                                  default_timezone=config.timezone)
         command = (f"quizbot export --server {server.platform}:{server.server_id} --period {period.value}"
                    f" --format {fmt.value} --out {file.filename}")
