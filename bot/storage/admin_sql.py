@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.engine.model import PlayerKey, Report, ServerKey
-from bot.storage.sql_base import SqlBase, epoch, from_text, to_text
+from bot.storage.sql_base import SqlBase, epoch, from_text, to_text, writes
 
 
 class AdminQueries(SqlBase):
@@ -53,9 +53,10 @@ class AdminQueries(SqlBase):
         return str(row[0]) if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        """Store a bookkeeping value."""
-        await self._run(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        """Store a bookkeeping value; a refused write is ``StorageUnavailable``."""
+        async with writes():
+            await self._run(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 

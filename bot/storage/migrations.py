@@ -74,6 +74,7 @@ async def migrate(db: Database, directory: Path | None = None) -> int:
     if db.dialect == "postgres":
         async with db.transaction() as tx:  # serialised: a second process waits, then finds nothing to do
             await _check(db, tx, head)
+            await tx.execute(f"CREATE TABLE IF NOT EXISTS {_VERSION_TABLE} (version INTEGER NOT NULL)")
         for migration in migrations:
             await _apply_postgres(db, migration)
         return head
@@ -99,7 +100,8 @@ async def has_tables(db: Executor, dialect: str) -> bool:
     """Whether the database (the current schema, on PostgreSQL) holds any table."""
     if dialect == "postgres":
         row = await db.fetch_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()", ())
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            " AND table_name <> ?", (_VERSION_TABLE,))
     else:
         row = await db.fetch_one("SELECT count(*) FROM sqlite_master WHERE type = 'table'", ())
     return bool(row and row[0])
@@ -119,7 +121,6 @@ async def _apply_postgres(db: Database, migration: Migration) -> None:
         if await current_version(tx, "postgres") >= migration.version:
             return
         await tx.execute(migration.path.read_text(encoding="utf-8"))
-        await tx.execute(f"CREATE TABLE IF NOT EXISTS {_VERSION_TABLE} (version INTEGER NOT NULL)")
         await tx.execute(f"INSERT INTO {_VERSION_TABLE} (version) VALUES ({migration.version:d})")  # noqa: S608
     log.info("applied migration postgres/%s", migration.path.name)
 

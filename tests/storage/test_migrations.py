@@ -9,6 +9,12 @@ from bot.storage.database import Database, DatabaseError
 from bot.storage.migrations import current_version, discover, migrate
 
 
+@pytest.fixture
+def backend() -> str:
+    """SQLite-specific checks (pragmas, user_version, EXPLAIN QUERY PLAN); PostgreSQL has its own below or in bench."""
+    return "sqlite"
+
+
 async def test_fresh_database_reaches_head_and_rerun_is_a_no_op(tmp_path: Path) -> None:
     head = discover()[-1].version
     async with Database.open(tmp_path / "q.db") as db:

@@ -7,6 +7,12 @@ import pytest
 from bot.storage.database import Database
 from bot.storage.quiz_store import BOARD_SQL, RANK_SQL, STANDING_SQL
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite-specific checks (pragmas, user_version, EXPLAIN QUERY PLAN); PostgreSQL has its own below or in bench."""
+    return "sqlite"
+
 QUERIES = {
     "board": (BOARD_SQL, ("discord", "g1", "w2026-W48", 10)),
     "rank": (RANK_SQL, ("discord", "g1", "all", 10, "discord", "g1", "all", 10, "u1")),
