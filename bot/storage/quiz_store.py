@@ -108,6 +108,7 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         self._contexts: Coalescer[tuple[int, PlayerKey], tuple[Round, CardState | None] | None] = Coalescer(
             self._answer_contexts)
         self._inserts: Coalescer[Attempt, None] = Coalescer(self._insert_attempts)
+        self._card_saves = Coalescer(self._save_cards)
 
     # -- config -----------------------------------------------------------------
 

@@ -6,8 +6,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.engine.model import CardState, Exam, PlayerKey, ServerKey
+from bot.storage.batching import Coalescer
 from bot.storage.database import Row
 from bot.storage.sql_base import SqlBase, epoch, from_text, to_text, writes
+
+# {values} is only "(?, …), (?, …)" placeholders, one group per card.
+SAVE_CARDS = (
+    "INSERT INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews, lapses)"
+    " VALUES {values} ON CONFLICT (platform, server_id, user_id, question_id)"
+    " DO UPDATE SET domain = excluded.domain, state = excluded.state, due = excluded.due,"
+    " reviews = excluded.reviews, lapses = excluded.lapses"
+)
 
 
 def _card(row: Row) -> CardState:
@@ -31,6 +40,8 @@ def _who(player: PlayerKey) -> tuple[str, str, str]:
 class StudyQueries(SqlBase):
     """SQL of cards and exams."""
 
+    _card_saves: Coalescer[tuple[PlayerKey, CardState], None]  # built by the store over ``_save_cards``
+
     async def get_card(self, player: PlayerKey, question_id: str) -> CardState | None:
         """Primary-key lookup of a card."""
         row = await self._one(
@@ -40,16 +51,24 @@ class StudyQueries(SqlBase):
         return _card(row) if row else None
 
     async def save_card(self, player: PlayerKey, card: CardState) -> None:
-        """Insert or replace a card (one statement)."""
+        """Insert or replace a card; concurrent saves (a burst of answers) share one statement."""
+        await self._card_saves.submit((player, card))
+
+    async def _save_cards(self, saves: Sequence[tuple[PlayerKey, CardState]]) -> list[Exception | None]:
+        """One multi-row upsert; a card saved twice in the batch keeps its last state.
+
+        PostgreSQL refuses to update one row twice in a statement, and SQLite would apply
+        both in order, so the batch is folded to the last save per card first.
+        """
+        last = {(*_who(player), card.question_id): card for player, card in saves}
+        params: list[object] = []
+        for (platform, server_id, user_id, _qid), card in last.items():
+            params += [platform, server_id, user_id, card.question_id, card.domain, card.state, to_text(card.due),
+                       card.reviews, card.lapses]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(last))
         async with writes():
-            await self._run(
-                "INSERT INTO cards (platform, server_id, user_id, question_id, domain, state, due, reviews, lapses)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, server_id, user_id, question_id)"
-                " DO UPDATE SET domain = excluded.domain, state = excluded.state, due = excluded.due,"
-                " reviews = excluded.reviews, lapses = excluded.lapses",
-                (*_who(player), card.question_id, card.domain, card.state, to_text(card.due), card.reviews,
-                 card.lapses),
-            )
+            await self._run(SAVE_CARDS.format(values=values), params)
+        return [None] * len(saves)
 
     async def due_cards(self, player: PlayerKey, now: datetime, limit: int) -> Sequence[CardState]:
         """Due cards, most overdue first (index ``cards_due``)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.engine.model import CardState, PlayerKey
 from bot.storage.batching import Coalescer
+from bot.storage.quiz_store import SqliteQuizStore
 
 
 async def test_calls_in_one_tick_share_a_batch_and_get_their_own_results() -> None:
@@ -48,3 +51,16 @@ async def test_duplicate_answers_in_one_batch_store_one(service, store) -> None:
     assert await store.answer_count(opened.round.id) == 1
     with pytest.raises(AlreadyAnswered):
         await service.submit_answer(opened.round.id, player, opened.question.answer)
+
+
+async def test_card_saves_in_one_tick_share_a_statement_and_the_last_save_wins(store: SqliteQuizStore) -> None:
+    """A burst of answers saves many cards at once; one card saved twice in a tick keeps the later state
+    (PostgreSQL would refuse to update a row twice in one statement, so the batch folds them first)."""
+    player = PlayerKey("discord", "g1", "u1")
+    due = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    first, second = CardState("q1", 1, "{}", due, 1, 0), CardState("q1", 1, "{}", due + timedelta(days=3), 2, 0)
+    others = [CardState(f"q{i}", 2, "{}", due, 1, 1) for i in range(2, 40)]
+    await asyncio.gather(store.save_card(player, first), *(store.save_card(player, c) for c in others),
+                         store.save_card(player, second))
+    assert await store.get_card(player, "q1") == second
+    assert len(await store.cards(player)) == 39
