@@ -38,6 +38,12 @@ RESULTS_MD = BENCH_DIR / "RESULTS.md"
 # A Tuesday noon: daily rounds are open, the period keys are stable.
 BENCH_START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 BENCHES = ("answers", "answers_discord", "answers_slack", "leaderboard", "fanout", "bank", "memory")
+BACKENDS = ("sqlite", "postgres")
+
+
+def base_name(bench: str) -> str:
+    """``answers[postgres]`` -> ``answers``: the benchmark a results row belongs to."""
+    return bench.split("[", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,13 @@ def fmt(value: float | None) -> str:
     return f"{value:.3g}"
 
 
+def _load(meta: dict[str, object]) -> str:
+    """", load average 5.2 -> 6.1": other work on the machine slows every absolute figure (not the ratios)."""
+    if meta.get("load_at_start") is None:
+        return ""
+    return f", load average {meta['load_at_start']} at start, {meta.get('load_at_end', '?')} at end"
+
+
 def _verdict(figure: Figure) -> str:
     return {None: "info", True: "PASS", False: "FAIL"}[figure.passed]
 
@@ -148,8 +161,8 @@ def markdown(figures: list[Figure], meta: dict[str, object]) -> str:
         "# Benchmark results",
         "",
         f"Written by `make bench` ({meta.get('when', '?')}, Python {meta.get('python', '?')},"
-        f" {meta.get('cpus', '?')} CPUs). Pass/fail is decided by the ratio column: measured over the baseline"
-        " measured in the same run where the target is relative, measured over the budget where DESIGN.md"
+        f" {meta.get('cpus', '?')} CPUs{_load(meta)}). Pass/fail is decided by the ratio column: measured over the"
+        " baseline measured in the same run where the target is relative, measured over the budget where DESIGN.md"
         " gives an absolute budget (then <= 1 passes). Rows marked *info* have no target of their own.",
         "",
         "| bench | figure | target | measured | baseline (same run) | ratio | pass |",
@@ -177,7 +190,9 @@ def write_results(figures: list[Figure], meta: dict[str, object], *, merge: bool
         ran = {f.bench for f in figures}
         earlier = json.loads(RESULTS_JSON.read_text(encoding="utf-8")).get("figures", [])
         rows = [r for r in earlier if r["bench"] not in ran] + rows
-    rows.sort(key=lambda r: BENCHES.index(r["bench"]) if r["bench"] in BENCHES else len(BENCHES))
+    # By benchmark, its SQLite rows before its ``[postgres]`` rows; sort is stable within each.
+    rows.sort(key=lambda r: (BENCHES.index(base_name(r["bench"])) if base_name(r["bench"]) in BENCHES
+                             else len(BENCHES), r["bench"] != base_name(r["bench"])))
     RESULTS_JSON.write_text(json.dumps({"meta": meta, "figures": rows}, indent=2) + "\n", encoding="utf-8")
     kept = [Figure(**{k: v for k, v in r.items() if k != "passed"}) for r in rows]
     RESULTS_MD.write_text(markdown(kept, meta), encoding="utf-8")

@@ -6,6 +6,9 @@ live answers would. Queries then run through the store on the bot's own
 aiosqlite connection. The baseline is the all-time board computed straight
 from the attempts table (what the board would cost without trigger-kept
 totals), measured on the same data.
+
+The same boards on PostgreSQL (``leaderboard[postgres]``) are ``bench.leaderboard_pg``;
+``python -m bench.leaderboard --backend sqlite|postgres`` runs one half.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import Figure, budget
+from bench.common import BACKENDS, Figure, budget
 from bot.engine.model import Period, PlayerKey, ServerKey
 from bot.engine.timekeys import period_key
 from bot.storage.database import Database
@@ -123,7 +126,18 @@ async def plans(db: Database, store: SqliteQuizStore, keys: dict[str, str]) -> d
     return found
 
 
-async def run(answers: int = 1_000_000, users: int = 5_000, repeats: int = 25) -> list[Figure]:
+async def run(answers: int = 1_000_000, users: int = 5_000, repeats: int = 25,
+              backends: Sequence[str] = BACKENDS) -> list[Figure]:
+    """The board figures on each backend asked for (PostgreSQL when its binaries exist)."""
+    figures = await run_sqlite(answers, users, repeats) if "sqlite" in backends else []
+    if "postgres" in backends:
+        from bench import leaderboard_pg
+
+        figures += await leaderboard_pg.run(answers, users)
+    return figures
+
+
+async def run_sqlite(answers: int = 1_000_000, users: int = 5_000, repeats: int = 25) -> list[Figure]:
     """Load, then time each board query per period and check its plan."""
     with tempfile.TemporaryDirectory(prefix="quizbot-bench-") as tmp:
         path = Path(tmp) / "quiz.db"

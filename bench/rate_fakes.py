@@ -76,6 +76,10 @@ class RateLimitedNotifier:
         self.last_post = self.clock.now()
         return f"m{round_.id}"
 
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """A refused post here never landed: nothing to find."""
+        return None
+
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Reveals are not part of the fan-out measured here."""
         self._admit(config)

@@ -19,6 +19,7 @@ from bot.content import check as content_check
 from bot.engine.errors import QuizError
 from bot.engine.model import Period, ServerKey
 from bot.ops import cli as ops_cli
+from bot.ops import migrate_cli
 from bot.reporting import cli as reporting_cli
 from bot.reporting.export import ExportFormat
 from bot.scheduling.lifecycle import Event
@@ -56,12 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_stats.add_argument("--json", action="store_true", help="print JSON")
     p_analytics = content_sub.add_parser(
         "analytics", help="per-question answers, %% correct, pick rates and reports; flags likely wrong keys")
-    p_analytics.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DATABASE_PATH)")
+    p_analytics.add_argument("--db", help=_DB_HELP)
     p_analytics.add_argument("--json", action="store_true", help="print JSON")
     p_analytics.add_argument("--min-answers", type=_positive, default=5,
                              help="answers an item needs before it can be flagged (default 5)")
     _add_export_parser(sub)
     ops_cli.add_parsers(sub)
+    migrate_cli.add_parser(sub)
     return parser
 
 
@@ -74,10 +76,12 @@ def _add_export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p_export.add_argument("--at", type=_day, help="a date in the week/month to export (default: today there)")
     p_export.add_argument("--format", choices=[f.value for f in ExportFormat], required=True, dest="fmt")
     p_export.add_argument("--out", type=Path, help="file to write (default: stdout)")
-    p_export.add_argument("--db", type=Path, help="database file (default: QUIZBOT_DATABASE_PATH)")
+    p_export.add_argument("--db", help=_DB_HELP)
 
 
 _PLATFORMS = ("discord", "slack", "console")
+# A string, not a Path: Path() would fold a URL's "//"; the URL's password is never printed.
+_DB_HELP = "SQLite file or postgresql:// URL, read only (default: QUIZBOT_DATABASE_URL, else QUIZBOT_DATABASE_PATH)"
 
 
 def _server(text: str) -> ServerKey:
@@ -137,15 +141,15 @@ def _content(args: argparse.Namespace, settings: Settings, out: Console) -> int:
     if args.content_command == "check":
         return content_check.check(settings.content_dir, args.notes, out)
     if args.content_command == "analytics":
-        return reporting_cli.analytics_command(args.db or settings.database_path, settings.content_dir,
+        return reporting_cli.analytics_command(reporting_cli.report_target(args.db, settings), settings.content_dir,
                                                min_answers=args.min_answers, as_json=args.json, out=out)
     return content_check.stats(settings.content_dir, args.json, out)
 
 
 def _export(args: argparse.Namespace, settings: Settings, err: Console) -> int:
     return reporting_cli.export_command(
-        args.db or settings.database_path, args.server, Period(args.period), ExportFormat(args.fmt), at=args.at,
-        out_path=args.out, now=datetime.now(UTC), default_timezone=settings.default_timezone, err=err,
+        reporting_cli.report_target(args.db, settings), args.server, Period(args.period), ExportFormat(args.fmt),
+        at=args.at, out_path=args.out, now=datetime.now(UTC), default_timezone=settings.default_timezone, err=err,
     )
 
 
@@ -166,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command in ops_cli.COMMANDS:
             return ops_cli.run_command(args, settings, out, err)
+        if command == migrate_cli.COMMAND:
+            return migrate_cli.migrate_command(args, settings, out, err)
         if command == "content":
             return _content(args, settings, out)
         if command == "export":

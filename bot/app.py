@@ -21,12 +21,14 @@ from bot.engine.ports import Clock, Notifier
 from bot.engine.service import QuizService, SystemClock
 from bot.ops.backup import BackupRotation
 from bot.ops.metrics import MeteredNotifier, MeteredQuizService, Metrics, serve
-from bot.ops.status import CONNECTED, STOPPED, record_adapter
+from bot.ops.status import CONNECTED, STOPPED, process_meta, record_adapter
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Secret, Settings
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
+from bot.storage.connect import open_database
 from bot.storage.daily_store import SqliteDailyStore
 from bot.storage.database import Database
+from bot.storage.lease_store import SqlLeaseStore
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
 from bot.storage.quiz_store import SqliteQuizStore
@@ -55,7 +57,8 @@ async def open_core(
 ) -> AsyncIterator[Core]:
     """Load and validate the bank, open and migrate the database, build the service (metered if asked)."""
     bank = YamlQuestionBank.load(settings.content_dir)
-    async with Database.open(settings.database_path) as db:
+    url = settings.database_url.reveal() if settings.database_url else None
+    async with open_database(settings.database_path, url) as db:
         await migrate(db)
         store = SqliteQuizStore(db)
         make = QuizService if metrics is None else partial(MeteredQuizService, metrics=metrics)
@@ -113,7 +116,7 @@ def build_platforms(core: Core, settings: Settings) -> dict[str, PlatformRuntime
 
         runtimes["discord"] = build_discord(
             core.service, core.store, token=settings.discord_token.reveal(), dev_guild_id=settings.discord_dev_guild_id,
-            db=core.db,
+            db=core.db, shards=settings.discord_shards, shard_ids=settings.discord_shard_ids,
         )
     if "slack" in settings.platforms:
         from bot.adapters.slack_adapter import build_slack
@@ -144,7 +147,7 @@ async def run(settings: Settings, read_line: ReadLine, out: Console) -> None:
                                " this build; unset them or upgrade QuizBot")
         notifiers: dict[str, Notifier] = {name: rt.notifier for name, rt in platforms.items()}
         if not platforms:
-            log.info("no platform tokens set: starting the console adapter on %s", settings.database_path)
+            log.info("no platform tokens set: starting the console adapter on %s", core.db.label)
             notifiers["console"] = ConsoleNotifier(out)
         await start_platforms(core, platforms, stack)
         scheduling = build_scheduling(core, settings, notifiers, metrics)
@@ -162,7 +165,7 @@ async def start_platforms(core: Core, platforms: dict[str, PlatformRuntime], sta
     for name, runtime in platforms.items():
         await runtime.start()
         stack.push_async_callback(runtime.close)
-        await record_adapter(core.store, name, CONNECTED, clock.now())
+        await record_adapter(process_meta(core.store, core.db.dialect), name, CONNECTED, clock.now())
         stack.push_async_callback(_record_stopped, core, name, clock)
         log.info("%s adapter started", name)
 
@@ -173,14 +176,18 @@ def build_scheduling(
     """The scheduler with its heartbeat, the daily backup when a folder is set, and metered deliveries."""
     if metrics is not None:
         notifiers = {name: MeteredNotifier(n, name, metrics) for name, n in notifiers.items()}
-    backup = (BackupRotation(settings.database_path, settings.backup_dir, settings.backup_keep)
-              if settings.backup_dir is not None else None)
+    backup = None
+    if settings.backup_dir is not None and core.db.dialect == "sqlite":
+        backup = BackupRotation(settings.database_path, settings.backup_dir, settings.backup_keep)
+    elif settings.backup_dir is not None:
+        log.warning("QUIZBOT_BACKUP_DIR is ignored on PostgreSQL: back it up with pg_dump or the server's own backups")
     return SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock(),
-                             meta=core.store, backup=backup)
+                             meta=process_meta(core.store, core.db.dialect), backup=backup,
+                             leases=SqlLeaseStore(core.db))
 
 
 async def _record_stopped(core: Core, name: str, clock: Clock) -> None:
-    await record_adapter(core.store, name, STOPPED, clock.now())
+    await record_adapter(process_meta(core.store, core.db.dialect), name, STOPPED, clock.now())
 
 
 async def _until_stopped() -> None:

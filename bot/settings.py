@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -47,6 +48,7 @@ class Settings:
     """Everything the bot reads from its environment."""
 
     database_path: Path = Path("./data/quizbot.db")
+    database_url: Secret | None = None  # postgresql://…; SQLite at database_path when unset
     content_dir: Path = Path("./content")
     log_level: str = "INFO"
     default_timezone: str = "UTC"
@@ -64,12 +66,16 @@ class Settings:
     backup_keep: int = 7
     metrics_port: int | None = None
     metrics_addr: str = "127.0.0.1"
+    discord_shards: int | Literal["auto"] | None = None
+    discord_shard_ids: tuple[int, ...] | None = None
 
     def secret_values(self) -> tuple[str, ...]:
         """The raw credentials, so the log formatter can redact them wherever they turn up."""
-        secrets = (self.discord_token, self.slack_bot_token, self.slack_app_token, self.slack_signing_secret,
-                   self.slack_client_secret)
-        return tuple(s.reveal() for s in secrets if s is not None)
+        secrets = (self.database_url, self.discord_token, self.slack_bot_token, self.slack_app_token,
+                   self.slack_signing_secret, self.slack_client_secret)
+        values = [s.reveal() for s in secrets if s is not None]
+        password = urlsplit(self.database_url.reveal()).password if self.database_url else None
+        return (*values, password) if password else tuple(values)
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -121,8 +127,13 @@ class Settings:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"QUIZBOT_SLACK_PORT must be a port number 1-65535, not {port_text!r}")
         ops = _ops_settings(get)
+        url = get("QUIZBOT_DATABASE_URL")
+        if url is not None and not url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError("QUIZBOT_DATABASE_URL must be a postgresql://user:password@host:port/dbname URL;"
+                                " leave it unset to use the SQLite file at QUIZBOT_DATABASE_PATH")
         return cls(
             database_path=Path(get("QUIZBOT_DATABASE_PATH") or cls.database_path),
+            database_url=Secret(url) if url else None,
             content_dir=Path(get("QUIZBOT_CONTENT_DIR") or cls.content_dir),
             log_level=level,
             default_timezone=tz,
@@ -136,6 +147,7 @@ class Settings:
             slack_client_secret=secret("SLACK_CLIENT_SECRET"),
             slack_port=int(port_text),
             **ops,
+            **_discord_shard_settings(get),
         )
 
 
@@ -158,6 +170,46 @@ def _ops_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
         "metrics_port": int(metrics_text) if metrics_text else None,
         "metrics_addr": get("QUIZBOT_METRICS_ADDR") or "127.0.0.1",
     }
+
+
+def _discord_shard_settings(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """Shard count and this process's shard ids; unset means discord.py's single connection."""
+    count_text = get("QUIZBOT_DISCORD_SHARDS")
+    ids_text = get("QUIZBOT_DISCORD_SHARD_IDS")
+    shards: int | Literal["auto"] | None = None
+    if count_text is not None and count_text.lower() == "auto":
+        shards = "auto"
+    elif count_text is not None:
+        if not count_text.isdecimal() or int(count_text) < 1:
+            raise SettingsError(f"QUIZBOT_DISCORD_SHARDS must be auto or a whole number of at least 1,"
+                                f" not {count_text!r}")
+        shards = int(count_text)
+    if ids_text is None:
+        return {"discord_shards": shards, "discord_shard_ids": None}
+    if not isinstance(shards, int):
+        # Processes that split shards must agree on the total, so "auto" (asked per process) is refused.
+        raise SettingsError("QUIZBOT_DISCORD_SHARD_IDS needs QUIZBOT_DISCORD_SHARDS set to the total number of shards"
+                            " (a number, the same in every process)")
+    return {"discord_shards": shards, "discord_shard_ids": _shard_ids(ids_text, shards)}
+
+
+def _shard_ids(text: str, count: int) -> tuple[int, ...]:
+    """Parse ``0-3`` or ``0,2,5-7`` into sorted ids, each below ``count`` and listed once."""
+    ids: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        if not low.strip().isdecimal() or (dash and not high.strip().isdecimal()):
+            raise SettingsError(f"QUIZBOT_DISCORD_SHARD_IDS must be ids and ranges like 0-3 or 0,2,5-7, not {text!r}")
+        first, last = int(low), int(high) if dash else int(low)
+        if first > last:
+            raise SettingsError(f"QUIZBOT_DISCORD_SHARD_IDS has the backwards range {part.strip()!r}")
+        if last >= count:
+            raise SettingsError(f"QUIZBOT_DISCORD_SHARD_IDS lists shard {last}, but QUIZBOT_DISCORD_SHARDS={count}"
+                                f" has ids 0-{count - 1}")
+        ids.extend(range(first, last + 1))
+    if len(set(ids)) < len(ids):
+        raise SettingsError(f"QUIZBOT_DISCORD_SHARD_IDS lists a shard more than once: {text!r}")
+    return tuple(sorted(ids))
 
 
 def log_summary(settings: Settings, log: logging.Logger) -> None:

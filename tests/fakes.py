@@ -76,6 +76,7 @@ class FlakyNotifier:
         self.reveals: list[tuple[str, int, object]] = []
         self.admin_messages: list[tuple[str, str]] = []
         self.failures: list[bool] = []  # queued: True = permanent, False = transient
+        self.lookups: list[tuple[str, int, object]] = []
 
     async def post_daily(self, config, round_, question) -> str:
         from bot.engine.errors import DeliveryFailed
@@ -85,6 +86,12 @@ class FlakyNotifier:
             raise DeliveryFailed("403 Missing Access" if permanent else "503 upstream", permanent=permanent)
         self.posts.append((config.server.server_id, round_.id, question.id))
         return f"msg-{round_.id}"
+
+    async def find_daily(self, config, round_, since) -> str | None:
+        """The round's post if it reached the channel (a subclass may record a post and still fail)."""
+        self.lookups.append((config.server.server_id, round_.id, since))
+        landed = any(post[1] == round_.id for post in self.posts)
+        return f"msg-{round_.id}" if landed else None
 
     async def reveal_daily(self, config, round_, recap) -> None:
         self.reveals.append((config.server.server_id, round_.id, recap))

@@ -162,6 +162,17 @@ class Notifier(Protocol):
         """Post the question; return a message reference for the later reveal edit."""
         ...
 
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """The reference of ``round_``'s post if an earlier send that looked failed landed after all.
+
+        A timeout or a dropped connection can hide a post the platform accepted, and the
+        platforms have no idempotency key for posts, so the scheduler asks this before
+        sending a round again. ``since`` is when the day was claimed. None when nothing is
+        found or the platform cannot tell (the caller then posts again); ``DeliveryFailed``
+        when the platform cannot be reached.
+        """
+        ...
+
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Edit the post to show the key, distribution and explanation, and post a recap."""
         ...

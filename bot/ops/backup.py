@@ -10,6 +10,10 @@ writes between steps and may never finish on a busy server.
 A backup is written to ``NAME.partial``, checked with ``PRAGMA quick_check``
 and only then renamed, so a crash never leaves a truncated file that looks
 like a good backup.
+
+On PostgreSQL both commands refuse before touching anything and name the
+server's own tools: ``pg_dump`` takes a consistent snapshot of a live
+database and ``pg_restore`` puts it back, which a file copy cannot match.
 """
 
 from __future__ import annotations
@@ -23,7 +27,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.ops.status import ADAPTER_PREFIX, HEARTBEAT_KEY, check_file, connect_readonly, head_version, inspect
+from bot.ops.status import (
+    ADAPTER_PREFIX,
+    HEARTBEAT_KEY,
+    HOST_MARK,
+    check_file,
+    connect_readonly,
+    head_version,
+    inspect,
+)
 from bot.storage.database import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -33,6 +45,17 @@ _ROTATED = re.compile(r"^quizbot-\d{8}T\d{6}Z\.db$")
 
 class BackupError(Exception):
     """A backup or restore was refused or failed; nothing was overwritten."""
+
+
+def postgres_refusal(command: str, label: str) -> str:
+    """Why ``quizbot backup``/``restore`` does nothing on PostgreSQL, and the command to use instead."""
+    if command == "backup":
+        how = ('back it up with pg_dump, e.g. pg_dump --format=custom --file=quizbot.dump "$QUIZBOT_DATABASE_URL" '
+               "(safe while the bot runs)")
+    else:
+        how = ("stop every bot process, then restore a pg_dump file with pg_restore, e.g. pg_restore --clean "
+               '--if-exists --dbname="$QUIZBOT_DATABASE_URL" quizbot.dump')
+    return f"the database is PostgreSQL ({label}); {how}. Nothing was changed."
 
 
 def backup_name(now: datetime) -> str:
@@ -119,7 +142,8 @@ def restore_database(source: Path, target: Path, now: datetime) -> Path | None:
     with closing(connect_readonly(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
         # The copied heartbeat and adapter rows describe the process that made the backup, not a running one.
-        dst.execute("DELETE FROM meta WHERE key = ? OR key LIKE ?", (HEARTBEAT_KEY, ADAPTER_PREFIX + "%"))
+        dst.execute("DELETE FROM meta WHERE key = ? OR key LIKE ? OR key LIKE ?",
+                    (HEARTBEAT_KEY, HEARTBEAT_KEY + HOST_MARK + "%", ADAPTER_PREFIX + "%"))
         dst.commit()
     log.info("restored %s from %s", target, source)
     return saved

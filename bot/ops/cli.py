@@ -11,9 +11,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.ops.backup import BackupError, backup_database, backup_name, restore_database
+from bot.ops.backup import BackupError, backup_database, backup_name, postgres_refusal, restore_database
 from bot.ops.doctor import doctor_checks
-from bot.ops.health import health_checks, print_checks
+from bot.ops.health import database_label, health_checks, print_checks
 from bot.settings import Settings
 from bot.storage.database import DatabaseError
 
@@ -22,12 +22,15 @@ COMMANDS = frozenset({"health", "backup", "restore"})
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the operations subcommands."""
-    sub.add_parser("health", help="exit 0 if the bot on QUIZBOT_DATABASE_PATH is alive, else 1 (HEALTHCHECK)")
+    sub.add_parser("health", help="exit 0 if the bot on the database (on PostgreSQL: this host's bot process) is "
+                                  "alive, else 1 (HEALTHCHECK)")
     sub.add_parser("doctor", help="check settings, tokens, database, bank and timezone data; print fixes")
-    p_backup = sub.add_parser("backup", help="copy the database consistently, also while the bot runs")
+    p_backup = sub.add_parser("backup", help="copy the SQLite database consistently, also while the bot runs "
+                                             "(PostgreSQL: use pg_dump)")
     p_backup.add_argument("--to", required=True, metavar="PATH", dest="dest",
                           help="a new file, or a folder (existing, or ending in /) to write quizbot-<UTC time>.db into")
-    p_restore = sub.add_parser("restore", help="replace the database with a backup; the bot must be stopped")
+    p_restore = sub.add_parser("restore", help="replace the SQLite database with a backup; the bot must be stopped "
+                                               "(PostgreSQL: use pg_restore)")
     p_restore.add_argument("--from", type=Path, required=True, metavar="PATH", dest="source",
                            help="a backup made by quizbot backup")
 
@@ -43,6 +46,8 @@ def run_command(args: argparse.Namespace, settings: Settings, out: Console, err:
     try:
         if args.command == "health":
             return print_checks(health_checks(settings, now), out)
+        if args.command in {"backup", "restore"} and settings.database_url is not None:  # before any file is touched
+            raise BackupError(postgres_refusal(args.command, database_label(settings)))
         if args.command == "backup":
             written = backup_database(settings.database_path, _backup_target(args.dest, now))
             _say(out, f"backup written to {written} ({written.stat().st_size} bytes)")

@@ -2,7 +2,8 @@
 
 Unlike ``health`` it needs no running bot and works even when the settings
 are invalid, so an admin can run it first. It never prints a token: token
-checks name the variable and describe the expected shape only.
+checks name the variable and describe the expected shape only, and a
+PostgreSQL URL is shown without its password.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.engine.errors import ContentError
-from bot.ops.health import Check
-from bot.ops.status import head_version, inspect
+from bot.ops.health import Check, database_label
+from bot.ops.status import head_version, inspect, postgres_schema
 from bot.settings import Settings, SettingsError
 from bot.storage.database import DatabaseError
 from bot.storage.question_bank import YamlQuestionBank
@@ -38,7 +39,7 @@ def doctor_checks(environ: Mapping[str, str], env_file: Path | None = Path(".env
         return [Check("settings", False, str(exc), _SETTINGS_FIX), *checks]
     platforms = ", ".join(settings.platforms) or "none (the console adapter runs)"
     return [
-        Check("settings", True, f"valid; platforms: {platforms}"), *checks, database_check(settings.database_path),
+        Check("settings", True, f"valid; platforms: {platforms}"), *checks, _database(settings),
         bank_check(settings.content_dir), timezone_check(settings.default_timezone), *_optional_checks(settings),
     ]
 
@@ -91,6 +92,34 @@ def database_check(path: Path) -> Check:
     return Check("database", True, f"{path} at schema version {head}")
 
 
+def _database(settings: Settings) -> Check:
+    if settings.database_url is None:
+        return database_check(settings.database_path)
+    return postgres_check(settings.database_url.reveal(), database_label(settings))
+
+
+def postgres_check(url: str, label: str) -> Check:
+    """Reachable with these credentials; empty (migrated at start) or QuizBot's at a version this code runs."""
+    try:
+        version, tables = postgres_schema(url)
+    except DatabaseError as exc:
+        return Check("database", False, str(exc), "check QUIZBOT_DATABASE_URL (host, port, database, user and "
+                     "password) and that the server runs and accepts this host; `psql URL` tries the same")
+    head = head_version("postgres")
+    if version == 0 and tables:
+        return Check("database", False, f"{label} holds tables QuizBot did not create",
+                     "point QUIZBOT_DATABASE_URL at an empty database (CREATE DATABASE quizbot) or QuizBot's")
+    if version == 0:
+        return Check("database", True, f"{label} is empty; QuizBot creates its tables at first start")
+    if version > head:
+        return Check("database", False, f"{label} has schema version {version}, newer than this code's {head}",
+                     "upgrade QuizBot on every process sharing this database")
+    if version < head:
+        return Check("database", True, f"{label} at schema version {version}; migrates to {head} at the next "
+                                       "start (back it up with pg_dump first)")
+    return Check("database", True, f"{label} at schema version {head}")
+
+
 def bank_check(directory: Path) -> Check:
     """The bank loads and validates, as at start."""
     try:
@@ -116,7 +145,11 @@ def timezone_check(default_timezone: str) -> Check:
 
 def _optional_checks(settings: Settings) -> list[Check]:
     checks = []
-    if settings.backup_dir is not None:
+    if settings.backup_dir is not None and settings.database_url is not None:
+        checks.append(Check("backups", False, "QUIZBOT_BACKUP_DIR is ignored on PostgreSQL: the bot makes no "
+                            "automatic backups there", "unset QUIZBOT_BACKUP_DIR and back the database up with "
+                            "pg_dump (or the server's own backups)"))
+    elif settings.backup_dir is not None:
         ok = _writable_folder(settings.backup_dir)
         checks.append(Check("backups", ok, f"daily into {settings.backup_dir}, keeping {settings.backup_keep}"
                             if ok else f"{settings.backup_dir} is not writable",

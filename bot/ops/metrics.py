@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
@@ -86,6 +87,10 @@ class MeteredNotifier:
         """Post and count."""
         with self._counted("post"):
             return await self.inner.post_daily(config, round_, question)
+
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """Pass through (a lookup is not a delivery)."""
+        return await self.inner.find_daily(config, round_, since)
 
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Reveal and count."""

@@ -1,7 +1,8 @@
 """The ``quizbot content analytics`` and ``quizbot export`` commands: open read-only, report, print.
 
-Both only read the database, through a ``mode=ro`` connection, so they can run
-while the bot is serving answers from the same file.
+Both only read the database, through a ``mode=ro`` connection to the SQLite
+file or a read-only session on PostgreSQL, so they can run while the bot is
+serving answers from the same database.
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from rich.table import Table
 from bot.engine.model import LETTERS, Period, ServerKey
 from bot.reporting.analytics import Analytics, ItemStats, collect
 from bot.reporting.export import ExportFile, ExportFormat, export_file
+from bot.settings import Settings
 from bot.storage.analytics_store import SqliteAnalyticsStore
 from bot.storage.export_store import SqliteExportStore
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.readonly import open_readonly
+from bot.storage.readonly import open_report_database
 
 log = logging.getLogger(__name__)
+
+
+def report_target(db: str | None, settings: Settings) -> str | Path:
+    """``--db`` (a file or a ``postgresql://`` URL) if given, else ``QUIZBOT_DATABASE_URL``, else the SQLite file."""
+    if db:
+        return db
+    return settings.database_url.reveal() if settings.database_url else settings.database_path
 
 
 def _picks_text(item: ItemStats) -> str:
@@ -57,15 +66,15 @@ def analytics_table(report: Analytics) -> Table:
     return table
 
 
-async def _analytics(db_path: Path, content_dir: Path, min_answers: int) -> Analytics:
+async def _analytics(db: str | Path, content_dir: Path, min_answers: int) -> Analytics:
     bank = YamlQuestionBank.load(content_dir)
-    async with open_readonly(db_path) as conn:
+    async with open_report_database(db) as conn:
         return await collect(SqliteAnalyticsStore(conn), bank.all(), min_answers=min_answers)
 
 
-def analytics_command(db_path: Path, content_dir: Path, *, min_answers: int, as_json: bool, out: Console) -> int:
+def analytics_command(db: str | Path, content_dir: Path, *, min_answers: int, as_json: bool, out: Console) -> int:
     """Print the analytics (JSON or a table); exit 0 even with flags, since flags are advice, not failures."""
-    report = asyncio.run(_analytics(db_path, content_dir, min_answers))
+    report = asyncio.run(_analytics(db, content_dir, min_answers))
     if as_json:
         out.print_json(json.dumps(report.to_dict()))
         return 0
@@ -82,19 +91,19 @@ def analytics_command(db_path: Path, content_dir: Path, *, min_answers: int, as_
     return 0
 
 
-async def _export(db_path: Path, server: ServerKey, period: Period, fmt: ExportFormat, at: date | None,
+async def _export(db: str | Path, server: ServerKey, period: Period, fmt: ExportFormat, at: date | None,
                   now: datetime, default_timezone: str) -> ExportFile:
-    async with open_readonly(db_path) as conn:
+    async with open_report_database(db) as conn:
         return await export_file(SqliteExportStore(conn), server, period, fmt, now=now, at=at,
                                  default_timezone=default_timezone)
 
 
 def export_command(
-    db_path: Path, server: ServerKey, period: Period, fmt: ExportFormat, *, at: date | None, out_path: Path | None,
+    db: str | Path, server: ServerKey, period: Period, fmt: ExportFormat, *, at: date | None, out_path: Path | None,
     now: datetime, default_timezone: str, err: Console,
 ) -> int:
     """Write the export to ``out_path`` (bytes as built) or to stdout."""
-    file = asyncio.run(_export(db_path, server, period, fmt, at, now, default_timezone))
+    file = asyncio.run(_export(db, server, period, fmt, at, now, default_timezone))
     if out_path is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(file.content)  # bytes as built: the CSV keeps its CRLF row ends

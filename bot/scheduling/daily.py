@@ -43,6 +43,10 @@ def _key(server: ServerKey) -> str:
     return f"{server.platform}:{server.server_id}"
 
 
+# Job id prefixes of the per-server jobs below; ops jobs ("ops:…") are not the daily scheduler's.
+SERVER_JOBS = frozenset({"daily", "gap", "reveal", "retry"})
+
+
 class DailyScheduler:
     """Keeps the job runner in step with the servers' configs; implements the lifecycle's Planner."""
 
@@ -77,6 +81,16 @@ class DailyScheduler:
             self.sync(config)
         log.info("scheduled the daily question for %d server(s)", len(configs))
         await self.lifecycle.catch_up(configs, self.catch_up_window)
+
+    def clear(self) -> int:
+        """Remove every server's jobs (posts, gaps, reveals, retries), e.g. when another process took over.
+
+        The claims and posts in the database stay: whoever schedules next rebuilds from them.
+        """
+        ids = [job_id for job_id in self.runner.job_ids() if job_id.split(":", 1)[0] in SERVER_JOBS]
+        for job_id in ids:
+            self.runner.remove(job_id)
+        return len(ids)
 
     async def on_config_change(self, config: ServerConfig) -> None:
         """Re-plan one server after an admin changed its config."""

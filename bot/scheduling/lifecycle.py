@@ -2,11 +2,15 @@
 
 Exactly once per local date: the ``daily_posts`` row is claimed before
 anything is sent, so a DST double fire, a restart or a second scheduler finds
-the claim and backs off. The one narrow window: if the process dies after the
-platform accepted a post but before ``mark_posted`` ran, the claim stays
-``claimed``; catch-up resends such a claim once it is ``stale_claim`` old, so
-that crash can produce at most one duplicate post (never more, since the
-resend goes through the same row).
+the claim and backs off. A send can also fail without the platform saying so
+(a timeout, a reset after the post landed, the process dying before
+``mark_posted``): the claim then stays ``failed`` or ``claimed`` and the round
+is sent again later (a retry, or catch-up once the claim is ``stale_claim``
+old). Before any such resend the notifier is asked for the round's post
+(``Notifier.find_daily``) and a post it finds is adopted. Where the platform
+cannot tell (Slack without the history scopes, Discord after its nonce window)
+a resend can still produce one duplicate post, never more, since every resend
+goes through the same row.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from bot.engine.errors import DeliveryFailed, QuizError
-from bot.engine.model import DailyPost, PostStatus, ServerConfig, ServerKey
+from bot.engine.model import DailyPost, PostStatus, Round, ServerConfig, ServerKey
 from bot.engine.ports import Clock, DailyStore, Notifier
 from bot.engine.schedule import due_today, is_scheduled, reveal_instant
 from bot.engine.service import QuizService
@@ -105,7 +109,11 @@ class DailyLifecycle:
             current = await self.service.round_by_id(post.round_id)
             round_, question = current.round, current.question
         try:
-            ref = await self.notifier.post_daily(config, round_, question)
+            # A round with an earlier send is looked up whatever that send's error was: the claim row
+            # does not keep it, and a 5xx or a crash hides a landed post as well as a timeout does.
+            ref = await self._earlier_post(config, round_, post) if post.round_id is not None else None
+            if ref is None:
+                ref = await self.notifier.post_daily(config, round_, question)
         except DeliveryFailed as exc:
             await self._failed(config, day, exc)
             return
@@ -113,6 +121,14 @@ class DailyLifecycle:
         await self.daily.mark_posted(server, day, now, reveal_at)
         self._emit("post", server, day, question.id)
         self.planner.plan_reveal(server, day, reveal_at)
+
+    async def _earlier_post(self, config: ServerConfig, round_: Round, post: DailyPost) -> str | None:
+        """The round's post if an earlier send that looked failed landed after all."""
+        found = await self.notifier.find_daily(config, round_, post.claimed_at)
+        if found is not None:
+            log.info("daily post of %s:%s %s found in the channel after a failed send; not sending again",
+                     config.server.platform, config.server.server_id, post.local_date)
+        return found
 
     async def _failed(self, config: ServerConfig, day: date, exc: DeliveryFailed) -> None:
         server = config.server
@@ -174,3 +190,9 @@ class DailyLifecycle:
             return
         if post.status is PostStatus.FAILED or now - post.claimed_at >= self.stale_claim:
             await self.send(post.server, post.local_date)
+            return
+        # A fresh claim may still be sending elsewhere (a scheduler just replaced), or its process died
+        # mid-send: look again once it is stale, or nobody ever sends that day.
+        stale_at = post.claimed_at + self.stale_claim
+        if local_date(stale_at, config.timezone) == post.local_date:
+            self.planner.plan_retry(post.server, post.local_date, stale_at)

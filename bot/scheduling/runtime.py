@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import sqlite3
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -14,7 +13,7 @@ from typing import Protocol
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.engine.errors import DeliveryFailed
+from bot.engine.errors import DeliveryFailed, StorageUnavailable
 from bot.engine.model import Question, Round, ServerConfig, ServerKey
 from bot.engine.outcomes import Recap
 from bot.engine.ports import Clock, DailyStore, Notifier
@@ -22,6 +21,7 @@ from bot.engine.service import QuizService
 from bot.scheduling.daily import DEFAULT_GRACE, DailyScheduler
 from bot.scheduling.fanout import PostQueue, Sleep, TokenBucket
 from bot.scheduling.jobs import ApsRunner
+from bot.scheduling.lease import ConfigSource, LeaseKeeper, Leases, SoleLease
 from bot.scheduling.lifecycle import DailyLifecycle
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,10 @@ class NotifierRouter:
         """Post through the server's platform."""
         return await self._for(config.server).post_daily(config, round_, question)
 
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """Look for an earlier post through the server's platform."""
+        return await self._for(config.server).find_daily(config, round_, since)
+
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Reveal through the server's platform."""
         await self._for(config.server).reveal_daily(config, round_, recap)
@@ -59,14 +63,6 @@ class NotifierRouter:
     async def tell_admins(self, server: ServerKey, text: str) -> None:
         """Tell admins through the server's platform."""
         await self._for(server).tell_admins(server, text)
-
-
-class ConfigSource(Protocol):
-    """What the scheduler needs from the store at start: the enabled servers."""
-
-    async def enabled_configs(self) -> Sequence[ServerConfig]:
-        """Configs of enabled servers."""
-        ...
 
 
 class MetaWriter(Protocol):
@@ -101,7 +97,10 @@ class SchedulingRuntime:
     workers_per_platform: int = 4
     meta: MetaWriter | None = None  # heartbeat each minute when set
     backup: BackupJob | None = None  # called with the clock's now once a day when set; must not raise
+    # Processes sharing a database schedule only while holding this lease; None: this process always does.
+    leases: Leases | None = None
     scheduler: DailyScheduler = field(init=False)
+    keeper: LeaseKeeper = field(init=False)
     _lifecycle: DailyLifecycle = field(init=False)
     _runner: ApsRunner = field(init=False)
     _queues: dict[str, PostQueue] = field(default_factory=dict, init=False)
@@ -115,7 +114,9 @@ class SchedulingRuntime:
             self._queues[platform] = paced_queue(self._lifecycle.fire, notifier.sends_per_second, self.clock,
                                                  asyncio.sleep, self.workers_per_platform)
         self.scheduler.bind(self._lifecycle, self._dispatch, self._dispatch_reveal)
-        self.service.on_config_change(self.scheduler.on_config_change)
+        self.keeper = LeaseKeeper(self.leases or SoleLease(), self.configs, self.scheduler, self.clock,
+                                  platforms=frozenset(self._queues))
+        self.service.on_config_change(self.keeper.on_config_change)
 
     async def _dispatch_reveal(self, server: ServerKey, day: date) -> None:
         """Reveals at a set time hit every server in the same minute too: pace them like posts."""
@@ -132,19 +133,19 @@ class SchedulingRuntime:
         await queue.submit(server)
 
     async def start(self) -> None:
-        """Start queues and the scheduler, then rebuild jobs from the database and catch up."""
+        """Start queues and the scheduler; once this process holds the lease, rebuild jobs and catch up."""
         for queue in self._queues.values():
             queue.start()
         self._runner.start()
         await self._start_ops_jobs()
-        configs = [c for c in await self.configs.enabled_configs() if c.server.platform in self._queues]
-        await self.scheduler.rebuild(configs)
+        await self.keeper.start()
 
     async def close(self) -> None:
-        """Stop the scheduler and the queue workers; clear the heartbeat so a restore may proceed at once."""
+        """Stop the scheduler and the queue workers, give the lease up, clear the heartbeat (a restore may proceed)."""
         self._runner.shutdown()
         for queue in self._queues.values():
             await queue.stop()
+        await self.keeper.close()
         if self.meta is not None:
             await self._write_heartbeat("")
 
@@ -164,7 +165,7 @@ class SchedulingRuntime:
         assert self.meta is not None  # noqa: S101 - only scheduled when set
         try:
             await self.meta.set_meta(HEARTBEAT_KEY, value)
-        except sqlite3.Error as exc:
+        except StorageUnavailable as exc:
             # A locked or full disk must not kill the scheduler; the stale beat makes health fail instead.
             log.warning("could not write the heartbeat: %s", exc)
 

@@ -46,6 +46,10 @@ class RecordingNotifier:
         self.posts.append((config.server, round_.id, question.id))
         return f"sim-message-{round_.id}"
 
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """A recorded post never half-fails: nothing to find."""
+        return None
+
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Record the reveal."""
         self.reveals.append((config.server, round_.id))

@@ -153,7 +153,9 @@ class SqliteDatabase(Database, _SqliteExecutor):
             try:
                 for pragma in PRAGMAS:
                     await conn.execute(pragma)
-                await conn.execute("SELECT count(*) FROM sqlite_master")
+                # Fetched, not just executed: a row left pending keeps a read snapshot open, and this
+                # connection's first write then fails at once (SQLITE_BUSY_SNAPSHOT) if another wrote since.
+                await conn.execute_fetchall("SELECT count(*) FROM sqlite_master")
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(f"{target} is not a usable SQLite database: {exc}") from exc
             yield cls(conn, target)

@@ -1,7 +1,8 @@
 """The reliability suite reuses the adapters' harnesses: real SDKs against local fakes on 127.0.0.1.
 
 The Slack ``fake`` is replaced by ``FaultySlack`` (the same fake, plus network
-faults on demand); the Discord harness gets a faulty twin, ``faulty_discord``.
+faults on demand, its message ts taken from the test's clock so history lookups
+by claim time work); the Discord harness gets a faulty twin, ``faulty_discord``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from bot.storage.quiz_store import SqliteQuizStore
 from tests.adapters.discord_adapter.conftest import Harness as DiscordHarness
 from tests.adapters.discord_adapter.conftest import ManualTime, configured, harness  # noqa: F401 - fixtures
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, guild_payload
-from tests.adapters.discord_adapter.fake_discord import serve as serve_discord
-from tests.adapters.slack_adapter.conftest import slack, timing  # noqa: F401 - fixtures
-from tests.adapters.slack_adapter.fake_slack import serve as serve_slack
-from tests.reliability.faults import FaultyDiscord, FaultySlack
+from tests.adapters.slack_adapter.conftest import slack, slack_timeout, timing  # noqa: F401 - fixtures
+from tests.fakes import FakeClock
+from tests.reliability.faults import FaultyDiscord, FaultySlack, serve
 
 Snapshot = dict[str, list[tuple[object, ...]]]
 
@@ -34,20 +34,22 @@ def snapshot(db_path: str | Path) -> Snapshot:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FaultySlack]:
+async def fake(clock: FakeClock) -> AsyncIterator[FaultySlack]:
     """Overrides the Slack harness's fake (the ``slack`` fixture asks for ``fake`` by name)."""
-    fake = FaultySlack()
-    runner, port = await serve_slack(fake.app())
+    fake = FaultySlack(clock=clock)
+    runner, port = await serve(fake.app())
     fake.base = f"http://127.0.0.1:{port}"
     yield fake
     await runner.cleanup()
 
 
 @pytest.fixture
-async def faulty_discord(service: QuizService, store: SqliteQuizStore) -> AsyncIterator[DiscordHarness]:
-    """The Discord harness (real discord.py client, logged in) over ``FaultyDiscord``."""
-    fake = FaultyDiscord()
-    runner, base = await serve_discord(fake)
+async def faulty_discord(service: QuizService, store: SqliteQuizStore,
+                         clock: FakeClock) -> AsyncIterator[DiscordHarness]:
+    """The Discord harness (real discord.py client, logged in) over ``FaultyDiscord``, ids from the test's clock."""
+    fake = FaultyDiscord(clock=clock)
+    runner, port = await serve(fake.app())
+    base = f"http://127.0.0.1:{port}/api/v10"
     time = ManualTime()
     runtime = build_discord(service, store, token="fake-token", dev_guild_id=str(GUILD_ID), api_base=base,  # noqa: S106
                             timing=time.timing())

@@ -2,13 +2,19 @@
 
 The real notifiers talk to the local fakes; the daily lifecycle claims the
 day, posts, and on ``DeliveryFailed`` plans a retry (1, 5, 15 … minutes),
-which ``VirtualRunner`` runs in simulated time. Each test ends with the
-fake's channel holding exactly one daily post and the claim row ``posted``.
+which ``VirtualRunner`` runs in simulated time. Before a retry it asks the
+notifier for a post that landed unseen (Slack: conversations.history by the
+post's metadata; Discord: the channel's messages after the claim, by the
+round's buttons). Each test ends with the fake's channel holding exactly one
+daily post and the claim row ``posted``, except where the platform refuses the
+lookup: that fallback re-posts, as the bot did before the lookup existed (on
+Discord the post's nonce still makes a resend within a few minutes single).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -29,7 +35,15 @@ from tests.fakes import FakeClock
 
 SLACK = ServerKey("slack", TEAM)
 TODAY = date(2026, 11, 24)  # the FakeClock's Tuesday, 12:00 UTC
-DISCORD_POSTS = "POST /channels/3000/messages"
+DISCORD_LOOKUPS = "/channels/3000/messages"
+DISCORD_POSTS = f"POST {DISCORD_LOOKUPS}"
+
+
+class ForgottenNonces(dict[str, str]):
+    """The fake's nonce memory as a retry minutes later meets Discord's: empty, as Discord keeps nonces briefly."""
+
+    def __setitem__(self, key: str, value: str) -> None:
+        """Remember nothing: the lifecycle's retries (1, 5, 15 … minutes) are taken to be past the window."""
 
 
 async def post_through_faults(
@@ -94,18 +108,39 @@ async def test_slack_daily_post_survives(
     await assert_posted_once(daily, service, SLACK)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known limit: a connection reset after Slack accepted chat.postMessage looks like a failed send; the"
-    " lifecycle's retry (through the day's claim) then posts again. chat.postMessage has no idempotency key;"
-    " a fix would look for the bot's message in the channel (conversations.history, a new scope) before"
-    " re-sending. The client itself no longer resends on a reset."))
 async def test_slack_reset_after_the_post_landed_does_not_double_it(
     slack: SlackHarness, service: QuizService, db: Database, clock: FakeClock
 ) -> None:
     slack.fake.faults["chat.postMessage"] = ["accepted-reset"]
-    _events, daily = await post_through_faults(service, db, clock, slack.runtime.notifier, SLACK, "C1")
-    landed = [c for c in slack.fake.calls if c.method == "chat.postMessage"]
+    events, daily = await post_through_faults(service, db, clock, slack.runtime.notifier, SLACK, "C1")
+    landed = slack.fake.history["C1"]
     assert len(landed) == 1, f"{len(landed)} daily posts reached the channel"
+    assert len(slack.fake.of("chat.postMessage")) == 1 and delays(events) == [1]
+    [lookup] = slack.fake.of("conversations.history")
+    assert lookup.body["oldest"] == f"{clock.current.replace(hour=12, minute=0).timestamp():.6f}"
+    await assert_posted_once(daily, service, SLACK)
+    opened = await service.today(SLACK)
+    assert opened is not None and opened.round.message_ref == landed[0]["ts"]  # the landed post was adopted
+    assert landed[0]["metadata"] == {"event_type": "quizbot_daily", "event_payload": {"round_id": opened.round.id}}
+
+
+@pytest.mark.parametrize("refusal", ["missing_scope", "not_in_channel"])
+async def test_slack_refused_lookup_falls_back_to_posting_again_and_warns_once(
+    refusal: str, slack: SlackHarness, service: QuizService, db: Database, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if refusal == "missing_scope":  # installed before the history scopes were asked for
+        slack.fake.scopes -= {"channels:history", "groups:history"}
+    else:  # posting through chat:write.public without being in the channel
+        slack.fake.fail["conversations.history"] = refusal
+    # The first post lands unseen; the first retry's post is dropped; the second retry's lands.
+    slack.fake.faults["chat.postMessage"] = ["accepted-reset", "reset"]
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.slack_adapter.notifier"):
+        events, daily = await post_through_faults(service, db, clock, slack.runtime.notifier, SLACK, "C1")
+    assert len(slack.fake.of("conversations.history")) == 2 and delays(events) == [1, 5]
+    assert len(slack.fake.history["C1"]) == 2, "without the lookup, a post that landed unseen is doubled"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and refusal in warnings[0] and "channels:history" in warnings[0]
     await assert_posted_once(daily, service, SLACK)
 
 
@@ -146,4 +181,27 @@ async def test_discord_connection_reset_is_retried(
     except Exception as exc:  # the fault escapes as a non-DeliveryFailed exception
         raise AssertionError(f"{type(exc).__name__} escaped the notifier: no retry was planned") from exc
     assert len(faulty_discord.fake.messages) == 1 and delays(events) == [1]
+    await assert_posted_once(daily, service, DISCORD)
+
+
+@pytest.mark.parametrize("code", [50001, 50013])
+@pytest.mark.parametrize(("nonce_kept", "landed"), [(True, 1), (False, 2)])
+async def test_discord_refused_lookup_falls_back_to_posting_again_and_warns_once(
+    code: int, nonce_kept: bool, landed: int, faulty_discord: DiscordHarness, service: QuizService, db: Database,
+    clock: FakeClock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = faulty_discord.fake
+    fake.unreadable["3000"] = code  # e.g. Read Message History denied on the channel, which the cache missed
+    if not nonce_kept:
+        fake.nonces = ForgottenNonces()
+    # The first post lands unseen; the first retry's post is dropped; the second retry's goes through.
+    fake.faults[DISCORD_POSTS] = ["accepted-reset", "reset"]
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.discord_adapter.notifier"):
+        events, daily = await post_through_faults(
+            service, db, clock, faulty_discord.runtime.notifier, DISCORD, "3000")
+    assert len(fake.bodies("GET", DISCORD_LOOKUPS)) == 2 and delays(events) == [1, 5]
+    # Within Discord's nonce window the resend gets the landed post back; after it, the post is doubled.
+    assert len(fake.messages) == landed, f"{len(fake.messages)} daily posts reached the channel"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "Read Message History" in warnings[0]
     await assert_posted_once(daily, service, DISCORD)

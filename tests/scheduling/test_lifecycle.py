@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.engine.errors import RoundClosed
+from bot.engine.errors import DeliveryFailed, RoundClosed
 from bot.engine.model import PostStatus, ServerKey
 from bot.engine.service import QuizService
 from bot.scheduling.lifecycle import DailyLifecycle, Event
@@ -163,3 +163,52 @@ async def test_catch_up_resends_a_stale_claim_once(setup, service, clock, db) ->
     await lifecycle.catch_up([await service.config(SERVER)], timedelta(hours=2))
     await lifecycle.catch_up([await service.config(SERVER)], timedelta(hours=2))
     assert len(notifier.posts) == 1 and kinds(events) == ["post"]
+
+
+class LandsThenFails(FlakyNotifier):
+    """The first send reaches the channel, but the answer is lost (a timeout, a reset): it looks failed."""
+
+    async def post_daily(self, config, round_, question) -> str:
+        if not self.posts:
+            self.posts.append((config.server.server_id, round_.id, question.id))
+            raise DeliveryFailed("Slack unreachable for the daily post: TimeoutError")
+        return await super().post_daily(config, round_, question)
+
+
+async def test_a_retry_adopts_a_post_that_landed_behind_a_failure(service, db, clock) -> None:
+    for name, value in (("channel", "C1"), ("time", "12:00"), ("enabled", "on")):
+        await service.update_config(SERVER, name, value)
+    notifier, planner, events, daily = LandsThenFails(), RecordingPlanner(), [], SqliteDailyStore(db)
+    lifecycle = DailyLifecycle(service, daily, notifier, clock, planner, events.append)
+    claimed_at = clock.current
+    await lifecycle.fire(SERVER)
+    assert notifier.lookups == []  # a first send has nothing to look for
+    clock.current = planner.retries[-1][2]
+    await lifecycle.send(SERVER, TODAY)
+    post = await daily.get(SERVER, TODAY)
+    assert kinds(events) == ["fail", "post"] and len(notifier.posts) == 1
+    assert notifier.lookups == [("g1", post.round_id, claimed_at)]
+    assert post.status is PostStatus.POSTED and planner.reveals == [(SERVER, TODAY, post.reveal_at)]
+    round_ = (await service.round_by_id(post.round_id)).round
+    assert round_.message_ref == f"msg-{post.round_id}"
+
+
+async def test_a_retry_with_nothing_found_posts_again(setup, clock) -> None:
+    lifecycle, notifier, planner, events, _daily = setup
+    notifier.failures = [False]  # refused: nothing landed
+    await lifecycle.fire(SERVER)
+    clock.current = planner.retries[-1][2]
+    await lifecycle.send(SERVER, TODAY)
+    assert len(notifier.lookups) == 1 and len(notifier.posts) == 1 and kinds(events) == ["fail", "post"]
+
+
+async def test_catch_up_of_a_stale_claim_with_a_round_looks_before_resending(setup, service, clock) -> None:
+    lifecycle, notifier, _planner, events, daily = setup
+    assert await daily.claim(SERVER, TODAY, clock.current)
+    opened = await service.open_daily(SERVER, day=TODAY)
+    await daily.attach_round(SERVER, TODAY, opened.round.id)
+    notifier.posts.append(("g1", opened.round.id, opened.question.id))  # sent, then the process died
+    clock.advance(minutes=11)
+    await lifecycle.catch_up([await service.config(SERVER)], timedelta(hours=2))
+    assert len(notifier.posts) == 1 and len(notifier.lookups) == 1 and kinds(events) == ["post"]
+    assert (await daily.get(SERVER, TODAY)).status is PostStatus.POSTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.console import Console
 from rich.text import Text
@@ -23,6 +24,10 @@ class ConsoleNotifier:
         """Print the daily question; the message reference is the round id."""
         self.out.print(render.question_panel(question, f"Daily question of {round_.local_date}"))
         return f"console-{round_.id}"
+
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """Printing cannot half-fail, so there is never an earlier post to find."""
+        return None
 
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Print the key, the distribution, the explanation and the day's top answerers."""

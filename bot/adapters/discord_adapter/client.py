@@ -39,8 +39,10 @@ def tree_hash(tree: app_commands.CommandTree[Any]) -> str:
 class QuizClient(discord.Client):
     """A ``discord.Client`` with no privileged intents, the ``/quiz`` tree and the quiz dependencies."""
 
-    def __init__(self, quiz: QuizDeps, store: MetaStore, *, dev_guild_id: str | None) -> None:
-        super().__init__(intents=discord.Intents(guilds=True))
+    def __init__(self, quiz: QuizDeps, store: MetaStore, *, dev_guild_id: str | None,
+                 **options: Any) -> None:  # noqa: ANN401 - discord.py types its options with a private TypedDict
+        # ``options`` carries shard_count/shard_ids when ShardedQuizClient puts AutoShardedClient below us.
+        super().__init__(intents=discord.Intents(guilds=True), **options)
         self.quiz = quiz
         self._store = store
         self._dev_guild = discord.Object(int(dev_guild_id)) if dev_guild_id else None

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RETRY_AFTER = 60.0
+DEFAULT_TIMEOUT = 30.0  # slack_sdk's own default: a request that takes longer counts as failed
 
 
 class RateLimitRetry(AsyncRetryHandler):
@@ -60,11 +61,12 @@ class Clients:
     """Builds the ``AsyncWebClient`` of a workspace."""
 
     def __init__(self, *, bot_token: str | None, installations: AsyncInstallationStore | None,
-                 api_base: str | None, sleep: Sleep = asyncio.sleep) -> None:
+                 api_base: str | None, sleep: Sleep = asyncio.sleep, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._bot_token = bot_token
         self._installations = installations
         self._api_base = api_base
         self._sleep = sleep
+        self._timeout = timeout
 
     def make(self, token: str | None = None, *, resend_on_reset: bool = True) -> AsyncWebClient:
         """A client with the rate-limit retry, pointed at ``api_base`` when set (tests).
@@ -76,9 +78,11 @@ class Clients:
         handlers: list[Any] = [RateLimitRetry(sleep=self._sleep)]
         if resend_on_reset:
             handlers.insert(0, AsyncConnectionErrorRetryHandler())
+        # slack_sdk types the timeout as int, but aiohttp takes any number of seconds (tests use fractions).
+        timeout: Any = self._timeout
         if self._api_base:
-            return AsyncWebClient(token=token, base_url=self._api_base, retry_handlers=handlers)
-        return AsyncWebClient(token=token, retry_handlers=handlers)
+            return AsyncWebClient(token=token, base_url=self._api_base, retry_handlers=handlers, timeout=timeout)
+        return AsyncWebClient(token=token, retry_handlers=handlers, timeout=timeout)
 
     async def installer(self, team_id: str) -> str | None:
         """The user who installed the app in ``team_id`` (OAuth mode only)."""

@@ -3,11 +3,19 @@
 Slack errors become ``DeliveryFailed``; missing access (``not_in_channel``,
 ``missing_scope`` …) is permanent so the lifecycle pauses the schedule and
 tells an admin instead of retrying forever.
+
+chat.postMessage has no idempotency key, and a timeout or a dropped connection
+can hide a post Slack accepted. Each daily post therefore carries message
+metadata naming its round, and before the scheduler sends a round again,
+``find_daily`` looks for that metadata in the channel (conversations.history,
+the channels:history / groups:history scopes) and adopts the post it finds.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -51,6 +59,23 @@ def mention(config: ServerConfig) -> str:
 
 
 MAX_ADMINS_TOLD = 5
+DAILY_EVENT = "quizbot_daily"
+# conversations.history's largest page for apps distributed outside the Marketplace (since 2025; Tier 3
+# apps may ask more). A few pages cover a daily channel between a claim and its retries.
+LOOKUP_PAGE = 15
+LOOKUP_PAGES = 3
+
+
+def daily_metadata(round_id: int) -> dict[str, Any]:
+    """Message metadata that lets ``find_daily`` recognise the round's post."""
+    return {"event_type": DAILY_EVENT, "event_payload": {"round_id": round_id}}
+
+
+def is_daily_post(message: dict[str, Any], round_id: int) -> bool:
+    """Whether a conversations.history message is the daily post of ``round_id``."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return bool(metadata.get("event_type") == DAILY_EVENT and str(payload.get("round_id")) == str(round_id))
 
 
 async def workspace_admins(client: AsyncWebClient) -> list[str]:
@@ -84,6 +109,7 @@ class SlackNotifier:
         self._service = service
         self._clients = clients
         self._counter = counter
+        self._lookup_refused: set[str] = set()  # workspaces already warned about, so the log says it once
 
     async def post_daily(self, config: ServerConfig, round_: Round, question: Question) -> str:
         """Post the question with letter buttons; return the message ``ts``."""
@@ -92,10 +118,46 @@ class SlackNotifier:
         message = blocks.question_message(question, round_, count=0, mention=mention(config))
         client = await self._clients.for_team(config.server.server_id, resend_on_reset=False)
         try:
-            response = await client.chat_postMessage(channel=config.channel_id, **message.kwargs())
+            response = await client.chat_postMessage(channel=config.channel_id, metadata=daily_metadata(round_.id),
+                                                     **message.kwargs())
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise delivery_failed(exc, f"the daily post in {config.channel_id}") from exc
         return str(response["ts"])
+
+    async def find_daily(self, config: ServerConfig, round_: Round, since: datetime) -> str | None:
+        """The ``ts`` of the round's post in the daily channel since ``since``, found by its metadata.
+
+        Refused lookups (no history scope, bot not in the channel) return None, so the
+        scheduler posts again as it did before this check existed; the log says so once.
+        """
+        team = config.server.server_id
+        if not config.channel_id:
+            return None
+        client = await self._clients.for_team(team)
+        cursor: str | None = None
+        try:
+            for _ in range(LOOKUP_PAGES):
+                page = await client.conversations_history(
+                    channel=config.channel_id, oldest=f"{since.timestamp():.6f}", inclusive=True,
+                    limit=LOOKUP_PAGE, include_all_metadata=True, cursor=cursor)
+                found = next((m for m in page.get("messages") or [] if is_daily_post(m, round_.id)), None)
+                if found is not None:
+                    return str(found["ts"])
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not page.get("has_more") or cursor is None:
+                    return None
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            failed = delivery_failed(exc, f"the history of {config.channel_id}")
+            if not (isinstance(exc, SlackApiError) and failed.permanent):
+                raise failed from exc
+            if team not in self._lookup_refused:
+                self._lookup_refused.add(team)
+                log.warning("cannot check %s for an earlier daily post (%s): a retry may post twice; grant the"
+                            " channels:history and groups:history scopes and invite the bot", team, failed)
+            return None
+        log.info("no daily post of round %s among the last %d messages of %s", round_.id,
+                 LOOKUP_PAGE * LOOKUP_PAGES, config.channel_id)
+        return None
 
     async def reveal_daily(self, config: ServerConfig, round_: Round, recap: Recap) -> None:
         """Replace the post with the key and distribution (no buttons), then post the recap in its thread."""

@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.adapters.slack_adapter.admin_commands import Exporter
-from bot.adapters.slack_adapter.clients import Clients, Sleep
+from bot.adapters.slack_adapter.clients import DEFAULT_TIMEOUT, Clients, Sleep
 from bot.adapters.slack_adapter.commands import command_table
 from bot.adapters.slack_adapter.counter import CountUpdater
 from bot.adapters.slack_adapter.guard import signature_guard
@@ -32,7 +32,9 @@ from bot.storage.database import Database
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+# channels:history / groups:history: before re-sending a daily post that may have landed, the scheduler
+# looks for it in the channel (SlackNotifier.find_daily), because chat.postMessage has no idempotency key.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history")
 
 
 class SlackRuntime:
@@ -103,8 +105,9 @@ def build_slack(
     sleep: Sleep = asyncio.sleep,
     monotonic: Callable[[], float] = time.monotonic,
     clock: Clock | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> SlackRuntime:
-    """Wire the app; ``api_base``, ``process_before_response`` and the timing hooks are for tests.
+    """Wire the app; ``api_base``, ``process_before_response``, ``timeout`` and the timing hooks are for tests.
 
     ``db`` also serves the admins' ``/quiz export``; ``clock`` (default: the
     system clock) decides which week or month "this" period is there.
@@ -116,7 +119,7 @@ def build_slack(
         raise ValueError("Slack needs an app-level token (Socket Mode) or a signing secret (HTTP mode)")
     installations = SqliteInstallationStore(db) if oauth else None
     clients = Clients(bot_token=None if oauth else bot_token, installations=installations,
-                      api_base=api_base, sleep=sleep)
+                      api_base=api_base, sleep=sleep, timeout=timeout)
     settings = None
     if oauth and installations is not None:
         settings = AsyncOAuthSettings(

@@ -59,11 +59,24 @@ class Harness:
         await until(done, f"a reply to {token}")
         return self.fake.last_reply(token)
 
+    async def shown_modal(self, token: str) -> dict[str, Any]:
+        """The form a click opened, once the bot can take its submission.
+
+        discord.py registers a modal only when Discord has answered the callback that
+        showed it, and the fake records the callback before answering; a form submitted
+        in between is dropped as unknown (no reply at all). A person needs the form on
+        screen, so after the bot's callback, to submit it: wait for the registration too.
+        """
+        modal = await self.reply(token, edited=False)
+        modals = self.runtime.client._connection._view_store._modals
+        await until(lambda: modal["custom_id"] in modals, "discord.py to register the form")
+        return modal
+
 
 @pytest.fixture
 async def harness(service: QuizService, store: SqliteQuizStore, db: Database,
                   clock: FakeClock) -> AsyncIterator[Harness]:
-    fake = FakeDiscord()
+    fake = FakeDiscord(clock=clock)
     runner, base = await serve(fake)
     time = ManualTime()
     runtime = build_discord(service, store, token="fake-token", dev_guild_id=str(GUILD_ID), api_base=base,  # noqa: S106

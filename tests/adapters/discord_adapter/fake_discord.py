@@ -1,4 +1,9 @@
-"""A local fake of Discord's REST API that enforces Discord's limits, plus raw gateway payload builders."""
+"""A local fake of Discord's REST API that enforces Discord's limits, plus raw gateway payload builders.
+
+Message ids are snowflakes made from the test's clock (``FakeDiscord.clock``, or
+the FakeClock's start when none is given), so reading a channel's history
+``after`` a moment works as on Discord.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -20,6 +26,11 @@ SYSTEM_CHANNEL_ID = 3001
 BOT_ME = {"id": str(APP_ID), "username": "quizbot", "discriminator": "0", "avatar": None, "bot": True,
           "global_name": None}
 OWNER = {"id": str(OWNER_ID), "username": "owner", "discriminator": "0", "avatar": None, "global_name": None}
+
+
+START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # FakeClock's start: ids when the fake has no clock
+EPHEMERAL = 64
+REFUSALS = {50001: "Missing Access", 50013: "Missing Permissions"}
 
 
 def jr(obj: Any, status: int = 200, **headers: str) -> web.Response:
@@ -146,7 +157,7 @@ def validate_modal(data: dict[str, Any]) -> None:
 class Call:
     method: str
     path: str
-    body: Any
+    body: Any  # the JSON body, or a GET's query parameters
     files: list[tuple[str, bytes]] = field(default_factory=list)
 
 
@@ -159,8 +170,16 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_next: dict[str, list[int]] = field(default_factory=dict)  # "POST /channels/3000/messages" -> [429, ...]
     dm_open: bool = True
-    ids: Any = field(default_factory=lambda: itertools.count(900_000))
     interaction_flags: dict[str, int] = field(default_factory=dict)
+    clock: Any = None  # anything with now(); message ids are snowflakes of its time
+    unreadable: dict[str, int] = field(default_factory=dict)  # channel id -> 403 code for reading its history
+    last_id: int = 0
+
+    def next_id(self) -> str:
+        """A snowflake of the clock's time, always above the last one (Discord's ids only grow)."""
+        now = self.clock.now() if self.clock is not None else START
+        self.last_id = max(self.last_id + 1, discord.utils.time_snowflake(now))
+        return str(self.last_id)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -173,6 +192,8 @@ class FakeDiscord:
     async def handle(self, req: web.Request) -> web.Response:
         path = "/" + req.match_info["tail"]
         body, files = await self.read_body(req)
+        if req.method == "GET":
+            body = dict(req.query)
         self.calls.append(Call(req.method, path, body, files))
         failures = self.fail_next.get(f"{req.method} {path}")
         if failures:
@@ -185,7 +206,8 @@ class FakeDiscord:
             return self.route(req.method, path, body, files)
         except Invalid as exc:
             self.rejected.append(f"{req.method} {path}: {exc}")
-            return jr({"message": "Invalid Form Body", "code": 50035, "errors": str(exc)}, 400)
+            errors = {"body": {"_errors": [{"code": "INVALID", "message": str(exc)}]}}  # Discord's nesting
+            return jr({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
 
     @staticmethod
     async def read_body(req: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
@@ -220,17 +242,19 @@ class FakeDiscord:
             return self.callback(parts[1], parts[2], body)
         if parts[0] == "webhooks" and method == "PATCH":
             validate_message(body, files)
-            return jr(self.store(f"@original:{parts[2]}", body, self.interaction_flags.get(parts[2], 0)))
+            return jr(self.store(f"@original:{parts[2]}", body, self.interaction_flags.get(parts[2], 0), webhook=True))
         if parts[0] == "webhooks" and method == "POST":
             validate_message(body, files)
-            return jr(self.store(str(next(self.ids)), body, body.get("flags", 0)))
+            return jr(self.store(self.next_id(), body, body.get("flags", 0), webhook=True))
         if parts[0] == "channels" and parts[1] == "5000" and method == "POST":
             if not self.dm_open:
                 return jr({"message": "Cannot send messages to this user", "code": 50007}, 403)
-            return jr(self.store(str(next(self.ids)), body, 0, channel_id="5000"))
+            return jr(self.store(self.next_id(), body, 0, channel_id="5000"))
+        if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages" and method == "GET":
+            return self.history(parts[1], body)
         if parts[0] == "channels" and len(parts) == 3 and method == "POST":
             validate_message(body, files)
-            return jr(self.store(str(next(self.ids)), body, 0, channel_id=parts[1]))
+            return jr(self.store(self.next_id(), body, 0, channel_id=parts[1]))
         if parts[0] == "channels" and len(parts) == 4 and method == "PATCH":
             validate_message(body, files)
             old = self.messages[parts[3]]
@@ -253,12 +277,43 @@ class FakeDiscord:
         return jr({"interaction": {"id": iid, "type": 2, "response_message_loading": body["type"] == 5,
                                    "response_message_ephemeral": bool(data.get("flags", 0) & 64)}})
 
-    def store(self, mid: str, body: dict[str, Any], flags: int, channel_id: str = str(CHANNEL_ID)) -> dict[str, Any]:
-        msg = {"id": mid if mid.isdigit() else str(next(self.ids)), "channel_id": channel_id, "type": 0,
-               "content": body.get("content") or "", "author": BOT_ME, "embeds": body.get("embeds") or [],
+    def history(self, channel_id: str, query: dict[str, str]) -> web.Response:
+        """GET /channels/{id}/messages: at most ``limit`` (1..100, default 50) messages, newest first.
+
+        With ``after`` these are the oldest ones after that id, with ``before`` the newest ones
+        before it (Discord's order either way); ephemeral replies are never in a channel.
+        """
+        if channel_id in self.unreadable:
+            code = self.unreadable[channel_id]
+            return jr({"message": REFUSALS[code], "code": code}, 403)
+        raw = query.get("limit", "50")
+        check(raw.isdigit() and 1 <= int(raw) <= 100, f"limit {raw!r} is not 1..100")
+        anchors = [key for key in ("before", "after", "around") if key in query]
+        check(len(anchors) <= 1, "before, after and around are mutually exclusive")
+        check(all(query[key].isdigit() for key in anchors), "an anchor is not a snowflake")
+        check("around" not in query, "fake: around is not supported")
+        limit = int(raw)
+        shown = sorted((m for m in self.messages.values() if m["channel_id"] == channel_id
+                        and not m["flags"] & EPHEMERAL), key=lambda m: int(m["id"]))
+        if "after" in query:
+            chosen = [m for m in shown if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            before = int(query.get("before", 2**63))
+            chosen = [m for m in shown if int(m["id"]) < before][-limit:]
+        return jr(chosen[::-1])
+
+    def store(self, mid: str, body: dict[str, Any], flags: int, channel_id: str = str(CHANNEL_ID), *,
+              webhook: bool = False, author: dict[str, Any] = BOT_ME) -> dict[str, Any]:
+        """Keep a message as Discord would return it; interaction replies are webhook messages."""
+        msg_id = mid if mid.isdigit() else self.next_id()
+        msg = {"id": msg_id, "channel_id": channel_id, "type": 0,
+               "content": body.get("content") or "", "author": author, "embeds": body.get("embeds") or [],
                "components": body.get("components") or [], "attachments": [], "mentions": [],
                "mention_roles": [], "pinned": False, "mention_everyone": False, "tts": False,
-               "timestamp": "2026-11-24T12:00:00+00:00", "edited_timestamp": None, "flags": flags}
+               "timestamp": discord.utils.snowflake_time(int(msg_id)).isoformat(), "edited_timestamp": None,
+               "flags": flags}
+        if webhook:
+            msg["webhook_id"] = str(APP_ID)
         self.messages[mid] = msg
         return msg
 

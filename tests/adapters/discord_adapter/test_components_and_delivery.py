@@ -67,7 +67,7 @@ async def test_report_button_opens_a_modal_and_stores_the_report(harness: Harnes
                                                                  configured: None) -> None:
     opened, message = await post_today(harness, service)
     token = harness.inject(click(message, f"quiz:report:{opened.round.id}", 11))
-    modal = await harness.reply(token, edited=False)
+    modal = await harness.shown_modal(token)
     assert modal["type"] == 9
     fields = [row["components"][0]["custom_id"] for row in modal["components"]]
     submit = {"custom_id": modal["custom_id"], "components": [

@@ -87,13 +87,19 @@ def timing() -> Timing:
 
 
 @pytest.fixture
+def slack_timeout() -> float:
+    """The Web API client's timeout in seconds; timeout tests parametrize a small one."""
+    return 30.0
+
+
+@pytest.fixture
 async def slack(
-    fake: FakeSlack, service: QuizService, db: Database, timing: Timing, clock: FakeClock
+    fake: FakeSlack, service: QuizService, db: Database, timing: Timing, clock: FakeClock, slack_timeout: float
 ) -> AsyncIterator[Harness]:
     runtime = build_slack(
         service, db, bot_token=BOT_TOKEN, app_token=None, signing_secret=SECRET, http_port=0,
         api_base=fake.base + "/api/", http_host="127.0.0.1", process_before_response=True,
-        sleep=timing.sleep, monotonic=timing.monotonic, clock=clock,
+        sleep=timing.sleep, monotonic=timing.monotonic, clock=clock, timeout=slack_timeout,
     )
     await runtime.start()
     async with aiohttp.ClientSession() as session:

@@ -2,8 +2,10 @@
 
 It records every call and rejects what Slack would reject: blocks that fail
 slack_sdk's Block Kit validators, too many blocks, duplicate action ids, an
-over-long fallback text. It can answer 429 with Retry-After and fail a
-method with a Slack error code.
+over-long fallback text, malformed message metadata. It can answer 429 with
+Retry-After and fail a method with a Slack error code. Channel messages are
+kept (with their metadata) for conversations.history, which refuses with
+``missing_scope`` unless the history scopes are granted (``scopes``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -25,6 +28,7 @@ BOT_TOKEN = "xoxb-test"  # noqa: S105
 APP_TOKEN = "xapp-1-test"  # noqa: S105
 CLIENT_SECRET = "client-secret"  # noqa: S105
 TEAM = "T1"
+SCOPES = frozenset({"commands", "chat:write", "chat:write.public", "users:read", "channels:history", "groups:history"})
 
 
 @dataclass
@@ -36,6 +40,14 @@ class Call:
 
 class Rejected(Exception):
     pass
+
+
+class Refused(Exception):
+    """A Slack error answer with extra fields (``missing_scope`` names the scope ``needed``)."""
+
+    def __init__(self, error: str, **fields: str) -> None:
+        super().__init__(error)
+        self.answer = {"ok": False, "error": error, **fields}
 
 
 def check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
@@ -68,6 +80,17 @@ def check_message(body: dict[str, Any]) -> None:
         raise Rejected("text too long")
     if not body.get("text") and not blocks:
         raise Rejected("no_text")
+    metadata = body.get("metadata")
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    if metadata is not None and not (isinstance(metadata.get("event_type"), str)
+                                     and isinstance(metadata.get("event_payload"), dict)):
+        raise Rejected(f"invalid_metadata_format {metadata}")
+
+
+def history_scope(channel: str) -> str:
+    """The scope conversations.history needs: private channels (G…) are "groups"."""
+    return "groups:history" if channel.startswith("G") else "channels:history"
 
 
 @dataclass
@@ -78,6 +101,9 @@ class FakeSlack:
     rate_limited: dict[str, int] = field(default_factory=dict)  # method -> how many 429s to give first
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
+    scopes: set[str] = field(default_factory=lambda: set(SCOPES))
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, oldest first
+    clock: Any = None  # with a clock, a ts is its current second (conversations.history's oldest compares them)
     base: str = ""
     _ts: int = 0
 
@@ -113,6 +139,8 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": self.fail[method]})
         try:
             return web.json_response({"ok": True, **self.answer(method, body)})
+        except Refused as exc:
+            return web.json_response(exc.answer)
         except Rejected as exc:
             return web.json_response({"ok": False, "error": "invalid_blocks", "detail": str(exc)})
 
@@ -122,7 +150,15 @@ class FakeSlack:
         if method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
             check_message(body)
             self._ts += 1
-            return {"channel": body.get("channel"), "ts": body.get("ts") or f"1700000000.{self._ts:06d}"}
+            second = int(self.clock.now().timestamp()) if self.clock is not None else 1700000000
+            ts = body.get("ts") or f"{second}.{self._ts:06d}"
+            if method == "chat.postMessage" and not body.get("thread_ts"):
+                self.history.setdefault(body["channel"], []).append(
+                    {"type": "message", "ts": ts, "text": body.get("text"), "bot_id": "B1", "user": "UBOT",
+                     "metadata": body.get("metadata")})
+            return {"channel": body.get("channel"), "ts": ts}
+        if method == "conversations.history":
+            return self.read_history(body)
         if method in {"views.publish", "views.open"}:
             view = body["view"] if isinstance(body["view"], dict) else json.loads(body["view"])
             check_blocks(view["blocks"], 100)
@@ -144,6 +180,23 @@ class FakeSlack:
             return {"url": self.base.replace("http", "ws") + "/link"}
         raise Rejected(f"unknown method {method}")
 
+    def read_history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Newest first from ``oldest`` on, ``limit`` a page, the cursor an offset; metadata only when asked."""
+        channel = body["channel"]
+        if history_scope(channel) not in self.scopes:
+            raise Refused("missing_scope", needed=history_scope(channel), provided=",".join(sorted(self.scopes)))
+        oldest = Decimal(body.get("oldest") or "0")
+        inclusive = str(body.get("inclusive")).lower() in {"1", "true"}
+        shown = [m for m in reversed(self.history.get(channel, []))
+                 if Decimal(m["ts"]) > oldest or (inclusive and Decimal(m["ts"]) == oldest)]
+        start, limit = int(body.get("cursor") or 0), int(body.get("limit") or 100)
+        page = shown[start:start + limit]
+        if str(body.get("include_all_metadata")).lower() not in {"1", "true"}:
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(shown)
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     async def response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.calls.append(Call("response:" + request.match_info["rid"], body))
@@ -164,8 +217,8 @@ class FakeSlack:
         return ws
 
 
-async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app)
+async def serve(app: web.Application, **runner_options: Any) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, **runner_options)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

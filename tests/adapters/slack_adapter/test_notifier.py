@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from bot.engine.service import QuizService
 from bot.storage.question_bank import YamlQuestionBank
 from tests.adapters.slack_adapter.conftest import Harness, Timing
 from tests.adapters.slack_adapter.fake_slack import TEAM, check_blocks
+from tests.fakes import FakeClock
 
 SERVER = ServerKey("slack", TEAM)
 CONTENT = Path(__file__).resolve().parents[3] / "content"
@@ -43,6 +47,53 @@ async def test_rate_limited_post_is_retried_after_retry_after(
     ts = await slack.runtime.notifier.post_daily(config, opened.round, opened.question)
     assert ts and len(slack.fake.of("chat.postMessage")) == 3
     assert timing.slept == [3.0, 3.0]
+
+
+async def test_find_daily_finds_the_round_s_post_by_its_metadata_on_any_page(
+    slack: Harness, service: QuizService, clock: FakeClock
+) -> None:
+    slack.fake.clock = clock  # ts from the test's clock, so conversations.history's oldest applies
+    config = await service.update_config(SERVER, "channel", "C1")
+    opened = await service.open_daily(SERVER)
+    notifier, since = slack.runtime.notifier, clock.current
+    assert await notifier.find_daily(config, opened.round, since) is None  # nothing posted yet
+    ts = await notifier.post_daily(config, opened.round, opened.question)
+    [post] = slack.fake.of("chat.postMessage")
+    assert post.body["metadata"] == {"event_type": "quizbot_daily", "event_payload": {"round_id": opened.round.id}}
+    for n in range(20):  # chatter after the post pushes it to the lookup's second page
+        slack.fake.history["C1"].append({"type": "message", "ts": f"{since.timestamp() + 60 + n:.6f}", "text": "hi"})
+    assert await notifier.find_daily(config, opened.round, since) == ts
+    lookups = slack.fake.of("conversations.history")
+    assert len(lookups) == 3 and lookups[-1].body["cursor"] == "15" and lookups[-1].body["limit"] == "15"
+    other = replace(opened.round, id=opened.round.id + 1)
+    assert await notifier.find_daily(config, other, since) is None  # another round's post is not adopted
+    assert await notifier.find_daily(config, opened.round, since + timedelta(seconds=1)) is None  # before since
+
+
+@pytest.mark.parametrize("refusal", ["missing_scope", "not_in_channel"])
+async def test_find_daily_refused_returns_none_and_warns_once(
+    slack: Harness, service: QuizService, refusal: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = await service.update_config(SERVER, "channel", "G1")  # a private channel: groups:history
+    opened = await service.open_daily(SERVER)
+    if refusal == "missing_scope":
+        slack.fake.scopes.discard("groups:history")
+    else:
+        slack.fake.fail["conversations.history"] = refusal
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.slack_adapter.notifier"):
+        for _ in range(2):
+            assert await slack.runtime.notifier.find_daily(config, opened.round, opened.round.opened_at) is None
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert refusal in warning and TEAM in warning
+
+
+async def test_find_daily_unreachable_is_delivery_failed(slack: Harness, service: QuizService) -> None:
+    config = await service.update_config(SERVER, "channel", "C1")
+    opened = await service.open_daily(SERVER)
+    slack.fake.fail["conversations.history"] = "internal_error"
+    with pytest.raises(DeliveryFailed) as info:
+        await slack.runtime.notifier.find_daily(config, opened.round, opened.round.opened_at)
+    assert not info.value.permanent
 
 
 async def test_tell_admins_dms_configured_admins_or_workspace_admins_or_fails_without_any(
