@@ -8,9 +8,9 @@ the claim and backs off. A send can also fail without the platform saying so
 is sent again later (a retry, or catch-up once the claim is ``stale_claim``
 old). Before any such resend the notifier is asked for the round's post
 (``Notifier.find_daily``) and a post it finds is adopted. Where the platform
-cannot tell (Slack without the history scopes, Discord after its nonce window)
-a resend can still produce one duplicate post, never more, since every resend
-goes through the same row.
+cannot tell (Slack without the history scopes, Discord without Read Message
+History once its nonce window has passed) a resend can still produce one
+duplicate post, never more, since every resend goes through the same row.
 """
 
 from __future__ import annotations

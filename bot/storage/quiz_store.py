@@ -259,11 +259,16 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         """One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` for a tick's answers.
 
         The rows it returns were stored; the rest already existed (one answer per person per
-        round). Triggers keep boards and streaks per row, as for a single insert.
+        round). Rows go in primary-key order: two batches sharing keys (a click that reached two
+        processes) then wait on each other's unique-index entries in one order and cannot deadlock
+        on PostgreSQL (its statement triggers, migration 0007, lock their rows in key order too). The
+        sort is stable, so of two answers with one key in a batch the first submitted is stored.
         """
+        keys = [(a.round_id, a.player.platform, a.player.server_id, a.player.user_id) for a in attempts]
+        order = sorted(range(len(attempts)), key=keys.__getitem__)
         values = ", ".join(["(" + ", ".join(["?"] * 16) + ")"] * len(attempts))
         params: list[object] = []
-        for a in attempts:
+        for a in (attempts[n] for n in order):
             p = a.player
             params += [a.round_id, p.platform, p.server_id, p.user_id, a.question_id,
                        ",".join(str(i) for i in sorted(a.choices)), int(a.correct), a.points, to_text(a.answered_at),
@@ -272,14 +277,12 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
         async with writes():
             rows = await self._all(INSERT_ATTEMPTS.format(values=values), params)
         stored = {tuple(row) for row in rows}
-        outcomes: list[Exception | None] = []
-        for a in attempts:
-            key = (a.round_id, a.player.platform, a.player.server_id, a.player.user_id)
-            if key in stored:
-                stored.discard(key)  # a second answer in the same batch is the duplicate
-                outcomes.append(None)
+        outcomes: list[Exception | None] = [None] * len(attempts)
+        for n in order:
+            if keys[n] in stored:
+                stored.discard(keys[n])  # a second answer in the same batch is the duplicate
             else:
-                outcomes.append(AlreadyAnswered(a.round_id))
+                outcomes[n] = AlreadyAnswered(attempts[n].round_id)
         return outcomes
 
     async def round_attempts(self, round_id: int) -> Sequence[Attempt]:

@@ -58,11 +58,12 @@ class StudyQueries(SqlBase):
         """One multi-row upsert; a card saved twice in the batch keeps its last state.
 
         PostgreSQL refuses to update one row twice in a statement, and SQLite would apply
-        both in order, so the batch is folded to the last save per card first.
+        both in order, so the batch is folded to the last save per card first. Rows go in key
+        order, so two processes' batches sharing cards lock them in one order (no deadlock).
         """
         last = {(*_who(player), card.question_id): card for player, card in saves}
         params: list[object] = []
-        for (platform, server_id, user_id, _qid), card in last.items():
+        for (platform, server_id, user_id, _qid), card in sorted(last.items(), key=lambda item: item[0]):
             params += [platform, server_id, user_id, card.question_id, card.domain, card.state, to_text(card.due),
                        card.reviews, card.lapses]
         values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(last))

@@ -18,6 +18,7 @@ import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -61,15 +62,31 @@ def rnd(round_id: int, seq: int | None = None, on_board: int = 1, server: str = 
     })
 
 
-def ans(round_id: int, user: str, correct: int, points: int, *, seq: int | None = None, on_board: int = 1,
-        week: str = W1, month: str = M1, server: str = "s1", platform: str = "discord") -> str:
-    """An attempt as the store inserts it (``seq`` given = an answer to daily round ``seq``)."""
-    return _values("attempts", {
+def answer(round_id: int, user: str, correct: int, points: int, *, seq: int | None = None, on_board: int = 1,
+           week: str = W1, month: str = M1, server: str = "s1", platform: str = "discord") -> dict[str, Any]:
+    """An attempts row as the store inserts it (``seq`` given = an answer to daily round ``seq``)."""
+    return {
         "round_id": round_id, "platform": platform, "server_id": server, "user_id": user,
         "question_id": f"q{round_id}", "choices": "0", "correct": correct, "points": points,
         "answered_at": f"2026-11-{round_id % 28 + 1:02d}T10:00:00Z", "kind": "daily" if seq else "practice",
         "topic": "sqs", "domain": 1, "on_board": on_board, "week_key": week, "month_key": month, "daily_seq": seq,
-    })
+    }
+
+
+def ans(round_id: int, user: str, correct: int, points: int, **kw: Any) -> str:
+    """One attempt's single-row INSERT (keywords as ``answer``)."""
+    return _values("attempts", answer(round_id, user, correct, points, **kw))
+
+
+def batch(*rows: dict[str, Any]) -> str:
+    """One answer batch as ``SqliteQuizStore._insert_attempts`` sends it: a multi-row INSERT … ON CONFLICT DO
+    NOTHING, rows sorted by the attempts primary key (stably: of two rows with one key the first stays first).
+
+    On PostgreSQL that is one statement, so one run of each statement trigger over all its rows (migration
+    0007); SQLite runs its row triggers per row in this order. Both must leave the same rows.
+    """
+    ordered = sorted(rows, key=lambda r: (r["round_id"], r["platform"], r["server_id"], r["user_id"]))
+    return multi(*(_values("attempts", r) for r in ordered)) + " ON CONFLICT DO NOTHING"
 
 
 def team(team_id: int, name: str, server: str = "s1") -> str:
@@ -155,6 +172,64 @@ PARITY_CASES: list[tuple[str, list[str]]] = [
         team(1, "Alpha"), join("u1", 1, "2026-11-01T00:00:00Z"), join("u2", 1, "2026-11-01T00:00:00Z"),
         rnd(1, 1), rnd(2, 2),
         ans(1, "u1", 1, 10, seq=1), ans(1, "u2", 1, 10, seq=1), ans(2, "u1", 1, 10, seq=2, week=W2),
+    ]),
+    # Answer batches: one multi-row statement, as the store sends a loop tick's answers. PostgreSQL's
+    # statement triggers (0007) aggregate the statement's rows; the totals must equal the per-row ones.
+    ("batch: several answers per player in one statement, on_board 0 and 1, weeks and months mixed", [
+        *(rnd(i, on_board=0 if i == 3 else 1) for i in range(1, 5)),
+        batch(answer(4, "u2", 1, 5, week=W2, month=M2), answer(1, "u1", 1, 5), answer(2, "u1", 0, 0),
+              answer(3, "u1", 1, 5, on_board=0), answer(4, "u1", 1, 5, week=W2, month=M2), answer(1, "u2", 0, 0),
+              answer(2, "u2", 1, 7), answer(3, "u3", 1, 5, on_board=0)),
+        batch(answer(1, "u3", 1, 5), answer(2, "u3", 1, 5), answer(4, "u3", 0, 0, week=W2, month=M2)),
+    ]),
+    ("batch: duplicates within and across statements count once; a batch of duplicates changes nothing", [
+        rnd(1), rnd(2, 1), team(1, "Alpha"), join("u1", 1, "2026-11-01T00:00:00Z"),
+        batch(answer(1, "u1", 1, 5), answer(1, "u2", 1, 5), answer(1, "u1", 0, 0), answer(2, "u1", 1, 10, seq=1)),
+        batch(answer(1, "u1", 0, 0), answer(2, "u1", 0, 0, seq=1), answer(1, "u2", 0, 0)),
+        batch(answer(1, "u2", 1, 5), answer(1, "u3", 1, 5), answer(2, "u3", 0, 0, seq=1)),
+    ]),
+    ("batch: several platforms, servers and byte-ordered user ids in one statement", [
+        rnd(1), rnd(2, server="s2"), rnd(3, platform="slack"),
+        batch(*(answer(r, u, 1, 5, server="s2" if r == 2 else "s1", platform="slack" if r == 3 else "discord")
+                for r in (3, 1, 2) for u in ("zoë", "Bob", "10", "9", "_x", "alice"))),
+    ]),
+    ("batch: a player's two daily rounds in one statement continue, break or restart the streak", [
+        *(rnd(i, i) for i in range(1, 8)),
+        batch(answer(1, "u1", 1, 10, seq=1), answer(1, "u2", 1, 10, seq=1), answer(1, "u3", 0, 0, seq=1)),
+        batch(answer(3, "u1", 1, 10, seq=3), answer(2, "u1", 1, 10, seq=2), answer(2, "u2", 0, 0, seq=2),
+              answer(3, "u2", 1, 10, seq=3), answer(3, "u3", 1, 10, seq=3), answer(2, "u4", 1, 10, seq=2),
+              answer(4, "u4", 1, 10, seq=4)),
+        batch(answer(5, "u1", 1, 10, seq=5), answer(6, "u1", 1, 10, seq=6), answer(7, "u1", 0, 0, seq=7),
+              answer(6, "u2", 1, 10, seq=6), answer(5, "u3", 1, 10, seq=5), answer(4, "u3", 1, 10, seq=4)),
+    ]),
+    ("batch: late answers in a statement (older round than the streak's last) change nothing", [
+        *(rnd(i, i) for i in range(1, 6)),
+        ans(4, "u1", 1, 10, seq=4), ans(5, "u2", 1, 10, seq=5),
+        batch(answer(2, "u1", 1, 10, seq=2), answer(3, "u1", 1, 10, seq=3), answer(5, "u1", 1, 10, seq=5),
+              answer(1, "u2", 1, 10, seq=1), answer(4, "u2", 0, 0, seq=4)),
+    ]),
+    ("batch: daily and practice answers in one statement; practice never touches streaks", [
+        rnd(1, 1), rnd(2), rnd(3, 2, on_board=0), rnd(4, on_board=0),
+        batch(answer(1, "u1", 1, 10, seq=1), answer(2, "u1", 1, 5), answer(3, "u1", 1, 10, seq=2, on_board=0),
+              answer(4, "u1", 0, 0, on_board=0), answer(2, "u2", 1, 5), answer(4, "u3", 1, 5, on_board=0)),
+    ]),
+    ("batch: team stints open or closed when the statement runs; many answers per team in one statement", [
+        team(1, "Alpha"), team(2, "Beta"), team(3, "Gamma"), *(rnd(i) for i in range(1, 5)),
+        join("u1", 1, "2026-11-01T00:00:00Z"), join("u2", 1, "2026-11-01T00:00:00Z"),
+        join("u3", 2, "2026-11-01T00:00:00Z"), join("u5", 3, "2026-11-01T00:00:00Z"),
+        leave("u5", "2026-11-02T00:00:00Z"),                  # closed before: no team credit
+        batch(answer(1, "u3", 1, 5), answer(1, "u1", 1, 5), answer(1, "u2", 0, 0), answer(2, "u1", 1, 7),
+              answer(2, "u4", 1, 5), answer(1, "u5", 1, 5), answer(2, "u3", 1, 5, week=W2, month=M2),
+              answer(3, "u2", 1, 5, on_board=0)),
+        leave("u1", "2026-11-03T00:00:00Z"), join("u1", 2, "2026-11-03T00:00:00Z"),
+        join("u4", 2, "2026-11-03T00:00:00Z"), join("u5", 3, "2026-11-03T00:00:00Z"),
+        batch(answer(3, "u1", 1, 5), answer(3, "u4", 0, 0), answer(4, "u1", 1, 5, week=W2, month=M2),
+              answer(4, "u2", 1, 5, week=W2), answer(3, "u5", 1, 5), answer(4, "u5", 0, 0, week=W2, month=M2)),
+    ]),
+    ("batch: a bucket key listed twice (week = month) counts twice, as per row", [
+        team(1, "Alpha"), join("u1", 1, "2026-11-01T00:00:00Z"), rnd(1), rnd(2),
+        batch(answer(1, "u1", 1, 5, week="x", month="x"), answer(2, "u1", 1, 5, week="x", month="x"),
+              answer(1, "u2", 0, 0, week="all", month=M1)),
     ]),
 ]
 
