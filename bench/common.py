@@ -26,7 +26,7 @@ from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class BenchCore:
     """The real stack the bot runs on: database, store, bank and service, with a settable clock."""
 
     db: Database
-    store: SqliteQuizStore
+    store: SqlQuizStore
     bank: YamlQuestionBank
     service: QuizService
     clock: SimulatedClock
@@ -125,7 +125,7 @@ async def bench_core(directory: Path, *, content: Path = CONTENT_DIR, seed: int 
     clock = SimulatedClock(BENCH_START)
     async with Database.open(directory / "quiz.db") as db:
         await migrate(db)
-        store = SqliteQuizStore(db)
+        store = SqlQuizStore(db)
         service = QuizService(store, bank, clock, random.Random(seed), default_timezone="UTC",
                               cards=FsrsCardScheduler())
         yield BenchCore(db, store, bank, service, clock)

@@ -27,7 +27,7 @@ from bot.scheduling.daily import DailyScheduler, cron_for
 from bot.scheduling.jobs import SimulatedClock, VirtualRunner
 from bot.scheduling.lifecycle import DailyLifecycle
 from bot.scheduling.runtime import NotifierRouter, paced_queue
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 
 BENCH = "fanout"
 DUE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -74,7 +74,7 @@ async def fan_out(core: BenchCore, fake: RateLimitedNotifier, servers: int) -> t
     configs = list(await core.store.enabled_configs())
     due = [c.server for c in configs if cron_for(c).get_next_fire_time(None, core.clock.now()) == DUE]
     scheduler = DailyScheduler(VirtualRunner(core.clock))
-    lifecycle = DailyLifecycle(core.service, SqliteDailyStore(core.db), NotifierRouter({platform: fake}),
+    lifecycle = DailyLifecycle(core.service, SqlDailyStore(core.db), NotifierRouter({platform: fake}),
                                core.clock, scheduler)
     scheduler.bind(lifecycle)
     queue = paced_queue(lifecycle.fire, fake.sends_per_second, core.clock, fake_sleep(core.clock), WORKERS)

@@ -26,7 +26,7 @@ from bot.engine.model import Period, PlayerKey, ServerKey
 from bot.engine.timekeys import period_key
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.storage.quiz_store import BOARD_SQL, RANK_SQL, STANDING_SQL, SqliteQuizStore
+from bot.storage.quiz_store import BOARD_SQL, RANK_SQL, STANDING_SQL, SqlQuizStore
 
 BENCH = "leaderboard"
 SERVER = ServerKey("discord", "bench-guild")
@@ -109,7 +109,7 @@ def plan_problems(steps: list[str]) -> list[str]:
             or "TEMP B-TREE" in s]
 
 
-async def plans(db: Database, store: SqliteQuizStore, keys: dict[str, str]) -> dict[str, list[str]]:
+async def plans(db: Database, store: SqlQuizStore, keys: dict[str, str]) -> dict[str, list[str]]:
     """EXPLAIN QUERY PLAN of each board query, the team board captured from the store's own statement."""
     statements: list[str] = []
     await db.conn.set_trace_callback(statements.append)
@@ -147,7 +147,7 @@ async def run_sqlite(answers: int = 1_000_000, users: int = 5_000, repeats: int 
         last_day, rounds = load(path, answers, users)
         load_s = time.perf_counter() - started
         async with Database.open(path) as db:
-            store = SqliteQuizStore(db)
+            store = SqlQuizStore(db)
             keys = {"week": period_key(Period.WEEK, last_day), "month": period_key(Period.MONTH, last_day),
                     "all": "all"}
             results: list[tuple[str, float]] = []

@@ -31,7 +31,7 @@ from bot.engine.model import Period, PlayerKey
 from bot.engine.timekeys import period_key
 from bot.storage.database import Database, Executor, Row
 from bot.storage.postgres import PostgresDatabase, to_dollar
-from bot.storage.quiz_store import BOARD_SQL, RANK_SQL, STANDING_SQL, SqliteQuizStore
+from bot.storage.quiz_store import BOARD_SQL, RANK_SQL, STANDING_SQL, SqlQuizStore
 
 LABEL = pg.label(BENCH)
 PARITY_ANSWERS, PARITY_USERS = 2_000, 50
@@ -110,7 +110,7 @@ async def _last_placed(db: Executor, key: str) -> PlayerKey:
 
 
 async def _queries(db: PostgresDatabase, keys: dict[str, str], repeats: int) -> list[tuple[str, list[float]]]:
-    store = SqliteQuizStore(db)
+    store = SqlQuizStore(db)
     results: list[tuple[str, list[float]]] = []
     for name, key in keys.items():
         player = await _last_placed(db, key)
@@ -123,7 +123,7 @@ async def _queries(db: PostgresDatabase, keys: dict[str, str], repeats: int) -> 
 
 async def _plans(db: PostgresDatabase, keys: dict[str, str]) -> dict[str, dict[str, list[str]]]:
     recording = Recording(db)
-    await SqliteQuizStore(recording).team_rows(SERVER, keys["week"])
+    await SqlQuizStore(recording).team_rows(SERVER, keys["week"])
     team_sql = next(s for s in recording.statements if "team_totals" in s)
     last = await _last_placed(db, keys["all"])  # the rank query's worst case, as timed
     row = await db.fetch_one(STANDING_SQL, (*KEY, keys["all"], last.user_id))

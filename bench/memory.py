@@ -23,7 +23,7 @@ from bench.common import ROOT, Figure, budget
 from bot.engine.model import ServerConfig, ServerKey
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 BENCH = "memory"
 BUDGET_MB = 150.0
@@ -45,7 +45,7 @@ async def seed(db_path: Path, servers: int) -> None:
     post = (datetime.now(UTC) + timedelta(hours=6)).strftime("%H:%M")
     async with Database.open(db_path) as db:
         await migrate(db)
-        store = SqliteQuizStore(db)
+        store = SqlQuizStore(db)
         for n in range(servers):
             platform = "discord" if n % 2 else "slack"
             await store.save_config(ServerConfig(server=ServerKey(platform, str(10_000_000 + n)), timezone="UTC",
@@ -59,14 +59,14 @@ async def child(content: Path, db_path: Path) -> dict[str, float]:
     from bot.engine.service import SystemClock
     from bot.scheduling.runtime import SchedulingRuntime
     from bot.settings import Secret, Settings
-    from bot.storage.daily_store import SqliteDailyStore
+    from bot.storage.daily_store import SqlDailyStore
 
     settings = Settings(database_path=db_path, content_dir=content, discord_token=Secret("bench-token"),
                         slack_bot_token=Secret("xoxb-bench"), slack_signing_secret=Secret("bench-secret"))
     async with open_core(settings) as core:
         platforms = build_platforms(core, settings)
         notifiers = {name: runtime.notifier for name, runtime in platforms.items()}
-        scheduling = SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock())
+        scheduling = SchedulingRuntime(core.service, core.store, SqlDailyStore(core.db), notifiers, SystemClock())
         await scheduling.start()
         try:
             jobs = len(scheduling.scheduler.runner.job_ids())

@@ -29,7 +29,7 @@ from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.migrations import migrate
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.pg_cluster import NOT_FOUND, PgCluster, find_binaries
 
 # asyncpg's pool as the bot opens it (bot.storage.connect -> PostgresDatabase.open defaults).
@@ -126,7 +126,7 @@ async def pg_core(dsn: str, *, pool_size: int = BOT_POOL_SIZE, seed: int = 7) ->
     bank = YamlQuestionBank.load(CONTENT_DIR)
     clock = SimulatedClock(BENCH_START)
     async with PostgresDatabase.open(dsn, max_size=pool_size) as db:
-        store = SqliteQuizStore(db)
+        store = SqlQuizStore(db)
         service = QuizService(store, bank, clock, random.Random(seed), default_timezone="UTC",
                               cards=FsrsCardScheduler())
         yield BenchCore(db, store, bank, service, clock)

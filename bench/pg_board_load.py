@@ -11,7 +11,7 @@ within a transaction). So the history is loaded in one transaction as ``SET-BASE
 2. build ``board_totals``, ``team_totals``, ``team_active`` and ``streaks`` with one
    ``INSERT … SELECT`` each that computes what the triggers compute row by row (``BUILD_SQL``);
 3. ``VACUUM ANALYZE`` (what autovacuum would long since have done for old rounds);
-4. the last round's answers go through the real answer path: ``SqliteQuizStore.add_attempt``,
+4. the last round's answers go through the real answer path: ``SqlQuizStore.add_attempt``,
    coalesced into multi-row inserts, real triggers; their dead row versions stay unvacuumed, like
    the newest answers of a live bot.
 
@@ -34,7 +34,7 @@ import asyncpg
 from bench.leaderboard import FIRST_DAY, KEY, SERVER, TEAMS, _attempt_rows
 from bot.engine.model import Attempt, RoundKind
 from bot.storage.postgres import PostgresDatabase
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 Record = tuple[Any, ...]
 TRIGGERS = ("attempts_board", "attempts_streak", "attempts_team")
@@ -145,7 +145,7 @@ async def load(dsn: str, answers: int, users: int) -> tuple[date, int, int]:
 async def answer_live(dsn: str, rows: list[Record], chunk: int = 500) -> None:
     """The last round through the store, one coalesced ``INSERT`` per chunk, chunks one after another."""
     async with PostgresDatabase.open(dsn) as db:
-        store = SqliteQuizStore(db)
+        store = SqlQuizStore(db)
         for start in range(0, len(rows), chunk):
             await asyncio.gather(*(store.add_attempt(_attempt(row)) for row in rows[start:start + chunk]))
         await db.execute("ANALYZE", ())

@@ -26,12 +26,12 @@ from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Secret, Settings
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.connect import open_database
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from bot.storage.lease_store import SqlLeaseStore
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Core:
     """What every adapter shares: the database, the store, the bank and the service."""
 
     db: Database
-    store: SqliteQuizStore
+    store: SqlQuizStore
     bank: YamlQuestionBank
     service: QuizService
 
@@ -60,7 +60,7 @@ async def open_core(
     url = settings.database_url.reveal() if settings.database_url else None
     async with open_database(settings.database_path, url) as db:
         await migrate(db)
-        store = SqliteQuizStore(db)
+        store = SqlQuizStore(db)
         make = QuizService if metrics is None else partial(MeteredQuizService, metrics=metrics)
         service = make(
             store, bank, clock or SystemClock(), rng or random.Random(),  # noqa: S311 - not security relevant
@@ -181,7 +181,7 @@ def build_scheduling(
         backup = BackupRotation(settings.database_path, settings.backup_dir, settings.backup_keep)
     elif settings.backup_dir is not None:
         log.warning("QUIZBOT_BACKUP_DIR is ignored on PostgreSQL: back it up with pg_dump or the server's own backups")
-    return SchedulingRuntime(core.service, core.store, SqliteDailyStore(core.db), notifiers, SystemClock(),
+    return SchedulingRuntime(core.service, core.store, SqlDailyStore(core.db), notifiers, SystemClock(),
                              meta=process_meta(core.store, core.db.dialect), backup=backup,
                              leases=SqlLeaseStore(core.db))
 

@@ -16,7 +16,7 @@ from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.fakes import FakeClock
 
 if TYPE_CHECKING:  # imported at run time by pytest_plugins, first, so that pytest can rewrite its asserts
@@ -86,10 +86,10 @@ async def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> As
 
 
 @pytest.fixture
-def store(db: Database) -> SqliteQuizStore:
-    return SqliteQuizStore(db)
+def store(db: Database) -> SqlQuizStore:
+    return SqlQuizStore(db)
 
 
 @pytest.fixture
-def service(store: SqliteQuizStore, bank: YamlQuestionBank, clock: FakeClock) -> QuizService:
+def service(store: SqlQuizStore, bank: YamlQuestionBank, clock: FakeClock) -> QuizService:
     return QuizService(store, bank, clock, random.Random(7), default_timezone="UTC", cards=FsrsCardScheduler())

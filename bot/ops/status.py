@@ -57,7 +57,7 @@ QUIZBOT_TABLES = frozenset({"meta", "rounds", "attempts", "server_config"})
 
 
 class MetaWriter(Protocol):
-    """The store's key-value bookkeeping (``SqliteQuizStore.set_meta``)."""
+    """The store's key-value bookkeeping (``SqlQuizStore.set_meta``)."""
 
     async def set_meta(self, key: str, value: str) -> None:
         """Store one value."""

@@ -26,7 +26,7 @@ VERDICT = "likely wrong key or unclear prompt"
 
 
 class AnalyticsSource(Protocol):
-    """What analytics reads; ``bot.storage.analytics_store.SqliteAnalyticsStore`` implements it."""
+    """What analytics reads; ``bot.storage.analytics_store.SqlAnalyticsStore`` implements it."""
 
     async def rounds_per_question(self) -> dict[str, int]:
         """Rounds per question id."""

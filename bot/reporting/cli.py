@@ -21,8 +21,8 @@ from bot.engine.model import LETTERS, Period, ServerKey
 from bot.reporting.analytics import Analytics, ItemStats, collect
 from bot.reporting.export import ExportFile, ExportFormat, export_file
 from bot.settings import Settings
-from bot.storage.analytics_store import SqliteAnalyticsStore
-from bot.storage.export_store import SqliteExportStore
+from bot.storage.analytics_store import SqlAnalyticsStore
+from bot.storage.export_store import SqlExportStore
 from bot.storage.question_bank import YamlQuestionBank
 from bot.storage.readonly import open_report_database
 
@@ -69,7 +69,7 @@ def analytics_table(report: Analytics) -> Table:
 async def _analytics(db: str | Path, content_dir: Path, min_answers: int) -> Analytics:
     bank = YamlQuestionBank.load(content_dir)
     async with open_report_database(db) as conn:
-        return await collect(SqliteAnalyticsStore(conn), bank.all(), min_answers=min_answers)
+        return await collect(SqlAnalyticsStore(conn), bank.all(), min_answers=min_answers)
 
 
 def analytics_command(db: str | Path, content_dir: Path, *, min_answers: int, as_json: bool, out: Console) -> int:
@@ -94,7 +94,7 @@ def analytics_command(db: str | Path, content_dir: Path, *, min_answers: int, as
 async def _export(db: str | Path, server: ServerKey, period: Period, fmt: ExportFormat, at: date | None,
                   now: datetime, default_timezone: str) -> ExportFile:
     async with open_report_database(db) as conn:
-        return await export_file(SqliteExportStore(conn), server, period, fmt, now=now, at=at,
+        return await export_file(SqlExportStore(conn), server, period, fmt, now=now, at=at,
                                  default_timezone=default_timezone)
 
 

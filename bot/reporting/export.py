@@ -43,7 +43,7 @@ class UnknownServer(QuizError):
 
 
 class ExportSource(Protocol):
-    """What an export reads; ``bot.storage.export_store.SqliteExportStore`` implements it."""
+    """What an export reads; ``bot.storage.export_store.SqlExportStore`` implements it."""
 
     async def server_timezone(self, server: ServerKey) -> str | None:
         """The server's configured timezone, if any."""

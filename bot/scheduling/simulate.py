@@ -25,11 +25,11 @@ from bot.scheduling.daily import DailyScheduler
 from bot.scheduling.jobs import SimulatedClock, VirtualRunner
 from bot.scheduling.lifecycle import DailyLifecycle, Event
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 
 @dataclass
@@ -96,7 +96,7 @@ async def simulate(plan: SimulationPlan, content_dir: Path, emit: Callable[[Even
     with tempfile.TemporaryDirectory(prefix="quizbot-sim-") as tmp:
         async with Database.open(Path(tmp) / "sim.db") as db:
             await migrate(db)
-            store = SqliteQuizStore(db)
+            store = SqlQuizStore(db)
             for n in range(1, plan.servers + 1):
                 await store.save_config(ServerConfig(
                     server=ServerKey("sim", f"server-{n}"), timezone=plan.timezone, channel_id="daily",
@@ -109,7 +109,7 @@ async def simulate(plan: SimulationPlan, content_dir: Path, emit: Callable[[Even
                                       default_timezone=plan.timezone, cards=FsrsCardScheduler())
                 runner = VirtualRunner(clock)
                 scheduler = DailyScheduler(runner)
-                scheduler.bind(DailyLifecycle(service, SqliteDailyStore(db), notifier, clock, scheduler, emit))
+                scheduler.bind(DailyLifecycle(service, SqlDailyStore(db), notifier, clock, scheduler, emit))
                 service.on_config_change(scheduler.on_config_change)
                 await scheduler.rebuild(list(await store.enabled_configs()))
                 await runner.run_until(seg_end, inclusive=seg_end == end)

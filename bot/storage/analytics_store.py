@@ -16,7 +16,7 @@ from bot.storage.database import Executor
 log = logging.getLogger(__name__)
 
 
-class SqliteAnalyticsStore:
+class SqlAnalyticsStore:
     """Aggregates per question id, on any database (the CLI passes a read-only one)."""
 
     def __init__(self, db: Executor) -> None:

@@ -1,4 +1,4 @@
-"""``SqliteDailyStore``: claim rows (SQLite or PostgreSQL) of daily posts, one per server and local date."""
+"""``SqlDailyStore``: claim rows (SQLite or PostgreSQL) of daily posts, one per server and local date."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _post(row: Row) -> DailyPost:
     )
 
 
-class SqliteDailyStore:
+class SqlDailyStore:
     """Single-statement writes over ``daily_posts``; the primary key is the claim."""
 
     def __init__(self, db: Database) -> None:

@@ -36,7 +36,7 @@ def _attempt(row: Row) -> Attempt:
     )
 
 
-class SqliteExportStore:
+class SqlExportStore:
     """Reads one server's answers and board; works on the writer or on a read-only database."""
 
     def __init__(self, db: Executor) -> None:

@@ -1,4 +1,4 @@
-"""``SqliteQuizStore``: the engine's ``QuizStore`` port in SQL, on SQLite or PostgreSQL.
+"""``SqlQuizStore``: the engine's ``QuizStore`` port in SQL, on SQLite or PostgreSQL.
 
 The quiz's SQL lives here and in the mixin modules, one text for both
 backends (see ``bot.storage.database``). Instants are stored as ISO-8601 UTC
@@ -17,18 +17,18 @@ from bot.engine.model import (
     PlayerKey,
     Round,
     RoundKind,
-    ServerConfig,
     ServerKey,
     Standing,
 )
 from bot.storage.admin_sql import AdminQueries
 from bot.storage.batching import Coalescer
+from bot.storage.config_sql import ConfigQueries
 from bot.storage.database import Database, Row
 from bot.storage.sql_base import epoch, from_text, to_text, writes
 from bot.storage.study_sql import StudyQueries
 from bot.storage.team_sql import TeamQueries
 
-SQLITE_MAX_INT = 2**63
+MAX_ROW_ID = 2**63  # ids are 64-bit on both backends; a forged larger id is simply not found
 # {values} is only "(?, …), (?, …)" placeholders, one group per answer of the batch.
 INSERT_ATTEMPTS = (
     "INSERT INTO attempts (round_id, platform, server_id, user_id, question_id, choices, correct,"
@@ -56,11 +56,6 @@ _ROUND_COLUMNS = (
     "id, platform, server_id, kind, question_id, owner, opened_at, closes_at, revealed_at, "
     "local_date, daily_seq, channel_id, message_ref, timezone, on_board"
 )
-_CONFIG_COLUMNS = (
-    "platform, server_id, timezone, channel_id, enabled, post_time, weekdays, reveal_time, topics, domain,"
-    " mention_role, practice_on_board, admins"
-)
-_CONFIG_UPDATE = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in _CONFIG_COLUMNS.split(",")[2:])
 _ROUND_COLUMNS_R = ", ".join(f"r.{c.strip()}" for c in _ROUND_COLUMNS.split(","))
 
 
@@ -85,21 +80,7 @@ def _attempt(r: Row) -> Attempt:
     )
 
 
-def _split_list(text: str) -> tuple[str, ...]:
-    return tuple(part for part in text.split(",") if part)
-
-
-def _config(row: Row) -> ServerConfig:
-    return ServerConfig(
-        server=ServerKey(row["platform"], row["server_id"]), timezone=row["timezone"], channel_id=row["channel_id"],
-        enabled=bool(row["enabled"]), post_time=row["post_time"], weekdays=_split_list(row["weekdays"]),
-        reveal_time=row["reveal_time"], topics=_split_list(row["topics"]), domain=row["domain"],
-        mention_role=row["mention_role"], practice_on_board=bool(row["practice_on_board"]),
-        admins=_split_list(row["admins"]),
-    )
-
-
-class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
+class SqlQuizStore(ConfigQueries, AdminQueries, TeamQueries, StudyQueries):
     """All persistence of the quiz, on one ``Database``; areas live in mixin modules."""
 
     def __init__(self, db: Database) -> None:
@@ -109,33 +90,6 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
             self._answer_contexts)
         self._inserts: Coalescer[Attempt, None] = Coalescer(self._insert_attempts)
         self._card_saves = Coalescer(self._save_cards)
-
-    # -- config -----------------------------------------------------------------
-
-    async def get_config(self, server: ServerKey) -> ServerConfig | None:
-        """The server's stored config."""
-        row = await self._one(
-            "SELECT * FROM server_config WHERE platform = ? AND server_id = ?", (server.platform, server.server_id)
-        )
-        return _config(row) if row else None
-
-    async def enabled_configs(self) -> Sequence[ServerConfig]:
-        """Configs of every server whose daily question is on, for the scheduler's rebuild."""
-        return [_config(row) for row in await self._all("SELECT * FROM server_config WHERE enabled = 1", ())]
-
-    async def save_config(self, config: ServerConfig) -> None:
-        """Insert or replace a server's config in one statement."""
-        async with writes():
-            await self._run(
-                f"INSERT INTO server_config ({_CONFIG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
-                f" ON CONFLICT (platform, server_id) DO UPDATE SET {_CONFIG_UPDATE}",
-                (
-                    config.server.platform, config.server.server_id, config.timezone, config.channel_id,
-                    int(config.enabled), config.post_time, ",".join(config.weekdays), config.reveal_time,
-                    ",".join(config.topics), config.domain, config.mention_role, int(config.practice_on_board),
-                    ",".join(config.admins),
-                ),
-            )
 
     # -- decks and rounds -------------------------------------------------------
 
@@ -188,14 +142,14 @@ class SqliteQuizStore(AdminQueries, TeamQueries, StudyQueries):
 
     async def get_round(self, round_id: int) -> Round | None:
         """One round by id; an id SQLite cannot hold (a forged button) is simply not found."""
-        if not 0 < round_id < SQLITE_MAX_INT:
+        if not 0 < round_id < MAX_ROW_ID:
             return None
         row = await self._one(f"SELECT {_ROUND_COLUMNS} FROM rounds WHERE id = ?", (round_id,))  # noqa: S608
         return _round(row) if row else None
 
     async def answer_context(self, round_id: int, player: PlayerKey) -> tuple[Round, CardState | None] | None:
         """The round joined with the player's card for its question; concurrent calls share one query."""
-        if not 0 < round_id < SQLITE_MAX_INT:
+        if not 0 < round_id < MAX_ROW_ID:
             return None
         return await self._contexts.submit((round_id, player))
 

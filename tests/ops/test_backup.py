@@ -16,9 +16,9 @@ from bot.engine.service import QuizService
 from bot.ops.backup import BackupError, BackupRotation, backup_database, restore_database
 from bot.ops.status import inspect, record_adapter
 from bot.scheduling.runtime import BACKUP_JOB, SchedulingRuntime
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database, DatabaseError
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.conftest import FIXTURE_BANK
 from tests.fakes import FakeClock, FlakyNotifier, right
 from tests.test_cli import quizbot
@@ -78,11 +78,11 @@ async def test_rotation_keeps_the_newest_n_and_leaves_other_files(db: Database, 
 
 
 async def test_runtime_schedules_the_daily_backup_and_survives_a_failing_one(
-    service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock, tmp_path: Path,
+    service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock, tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     folder = tmp_path / "backups"
-    live = SchedulingRuntime(service, store, SqliteDailyStore(db), {"console": FlakyNotifier()}, clock,
+    live = SchedulingRuntime(service, store, SqlDailyStore(db), {"console": FlakyNotifier()}, clock,
                              backup=BackupRotation(Path(db.path), folder, keep=3))
     await live.start()
     try:
@@ -100,7 +100,7 @@ async def test_runtime_schedules_the_daily_backup_and_survives_a_failing_one(
 
 
 async def test_restore_refuses_while_the_bot_beats_then_restores_and_keeps_the_old_file(
-    service: QuizService, store: SqliteQuizStore, db: Database, tmp_path: Path, clock: FakeClock
+    service: QuizService, store: SqlQuizStore, db: Database, tmp_path: Path, clock: FakeClock
 ) -> None:
     live = Path(db.path)
     backup = backup_database(live, tmp_path / "before-answers.db")

@@ -16,10 +16,10 @@ from bot.ops.health import health_checks, print_checks
 from bot.ops.status import inspect
 from bot.scheduling.runtime import HEARTBEAT_JOB, SchedulingRuntime
 from bot.settings import Settings
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.conftest import FIXTURE_BANK
 from tests.fakes import FakeClock, FlakyNotifier
 from tests.test_cli import quizbot
@@ -44,8 +44,8 @@ def settings_for(path: Path, env: dict[str, str] | None = None) -> Settings:
         {"QUIZBOT_DATABASE_PATH": str(path), "QUIZBOT_CONTENT_DIR": str(FIXTURE_BANK), **(env or {})}, env_file=None)
 
 
-def runtime(service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock) -> SchedulingRuntime:
-    return SchedulingRuntime(service, store, SqliteDailyStore(db), {"console": FlakyNotifier()}, clock, meta=store)
+def runtime(service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock) -> SchedulingRuntime:
+    return SchedulingRuntime(service, store, SqlDailyStore(db), {"console": FlakyNotifier()}, clock, meta=store)
 
 
 def failed(checks: list) -> dict[str, str]:
@@ -53,7 +53,7 @@ def failed(checks: list) -> dict[str, str]:
 
 
 async def test_scheduler_beats_at_start_and_every_minute_and_clears_on_close(
-    service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock
+    service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock
 ) -> None:
     path = Path(db.path)
     live = runtime(service, store, db, clock)
@@ -71,7 +71,7 @@ async def test_scheduler_beats_at_start_and_every_minute_and_clears_on_close(
 
 
 async def test_health_passes_with_a_fresh_beat_and_fails_after_three_minutes(
-    service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock
+    service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock
 ) -> None:
     settings = settings_for(Path(db.path))
     live = runtime(service, store, db, clock)
@@ -87,7 +87,7 @@ async def test_health_passes_with_a_fresh_beat_and_fails_after_three_minutes(
 
 
 async def test_adapters_are_recorded_connected_then_stopped_and_health_requires_each(
-    service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock
+    service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock
 ) -> None:
     path = Path(db.path)
     settings = settings_for(path, {"DISCORD_TOKEN": "a.b.c", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})

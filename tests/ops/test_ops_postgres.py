@@ -24,11 +24,11 @@ from bot.ops.status import STOPPED, head_version, process_meta, record_adapter, 
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.settings import Settings
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import WriteRefused
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from bot.storage.readonly import open_readonly_postgres
 from tests.conftest import FIXTURE_BANK
 from tests.fakes import FakeClock, FlakyNotifier
@@ -64,14 +64,14 @@ class Process:
 
     def __init__(self, db: PostgresDatabase, clock: FakeClock) -> None:
         self.db = db
-        self.store = SqliteQuizStore(db)
+        self.store = SqlQuizStore(db)
         bank = YamlQuestionBank.load(FIXTURE_BANK)
         self.service = QuizService(self.store, bank, clock, random.Random(7), default_timezone="UTC",
                                    cards=FsrsCardScheduler())
         self.core = Core(db, self.store, bank, self.service)
 
     def scheduling(self, clock: FakeClock, host: str) -> SchedulingRuntime:
-        return SchedulingRuntime(self.service, self.store, SqliteDailyStore(self.db), {"console": FlakyNotifier()},
+        return SchedulingRuntime(self.service, self.store, SqlDailyStore(self.db), {"console": FlakyNotifier()},
                                  clock, meta=process_meta(self.store, self.db.dialect, host))
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.adapters.discord_adapter import build_discord
 from bot.engine.service import QuizService
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.discord_adapter.conftest import Harness as DiscordHarness
 from tests.adapters.discord_adapter.conftest import ManualTime, configured, harness  # noqa: F401 - fixtures
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, guild_payload
@@ -44,7 +44,7 @@ async def fake(clock: FakeClock) -> AsyncIterator[FaultySlack]:
 
 
 @pytest.fixture
-async def faulty_discord(service: QuizService, store: SqliteQuizStore,
+async def faulty_discord(service: QuizService, store: SqlQuizStore,
                          clock: FakeClock) -> AsyncIterator[DiscordHarness]:
     """The Discord harness (real discord.py client, logged in) over ``FaultyDiscord``, ids from the test's clock."""
     fake = FaultyDiscord(clock=clock)

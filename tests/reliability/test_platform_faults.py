@@ -25,7 +25,7 @@ from bot.engine.service import QuizService
 from bot.scheduling.daily import DailyScheduler
 from bot.scheduling.jobs import VirtualRunner
 from bot.scheduling.lifecycle import DailyLifecycle, Event
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from tests.adapters.discord_adapter.conftest import SERVER as DISCORD
 from tests.adapters.discord_adapter.conftest import Harness as DiscordHarness
@@ -48,19 +48,19 @@ class ForgottenNonces(dict[str, str]):
 
 async def post_through_faults(
     service: QuizService, db: Database, clock: FakeClock, notifier: Notifier, server: ServerKey, channel: str
-) -> tuple[list[Event], SqliteDailyStore]:
+) -> tuple[list[Event], SqlDailyStore]:
     """Fire the daily post, then let every planned retry run (two simulated hours)."""
     for name, value in (("channel", channel), ("time", "12:00"), ("weekdays", "mon-fri"), ("enabled", "on")):
         await service.update_config(server, name, value)
     runner = VirtualRunner(clock)  # type: ignore[arg-type] - FakeClock has the same current/now()
-    scheduler, events, daily = DailyScheduler(runner), [], SqliteDailyStore(db)
+    scheduler, events, daily = DailyScheduler(runner), [], SqlDailyStore(db)
     scheduler.bind(DailyLifecycle(service, daily, notifier, clock, scheduler, events.append))
     await scheduler.lifecycle.fire(server)
     await runner.run_until(clock.current + timedelta(hours=2))
     return events, daily
 
 
-async def assert_posted_once(daily: SqliteDailyStore, service: QuizService, server: ServerKey) -> None:
+async def assert_posted_once(daily: SqlDailyStore, service: QuizService, server: ServerKey) -> None:
     post = await daily.get(server, TODAY)
     assert post is not None and post.status is PostStatus.POSTED
     opened = await service.today(server)

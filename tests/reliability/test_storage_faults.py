@@ -28,7 +28,7 @@ from bot.engine.service import QuizService
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.reliability.conftest import snapshot
 
 PLAYER = CONSOLE_SERVER.player("ada-lovelace-1815")  # longer than any ballast key
@@ -171,7 +171,7 @@ async def test_disk_full_between_answer_and_review_card_leaves_no_partial_write(
 async def test_closing_on_a_read_only_database_is_clean(tmp_path, bank, clock) -> None:
     async with Database.open(tmp_path / "quiz.db") as db:
         await migrate(db)
-        service = QuizService(SqliteQuizStore(db), bank, clock, random.Random(1), default_timezone="UTC",
+        service = QuizService(SqlQuizStore(db), bank, clock, random.Random(1), default_timezone="UTC",
                               cards=FsrsCardScheduler())
         opened = await service.open_daily(CONSOLE_SERVER)
         await service.submit_answer(opened.round.id, PLAYER, opened.question.answer)

@@ -9,7 +9,7 @@ import pytest
 from bot.engine.model import PlayerKey, ServerKey
 from bot.engine.service import QuizService
 from bot.reporting.analytics import DISTRACTOR_BEATS_KEY, LOW_CORRECT, SCHEMA, VERDICT, collect
-from bot.storage.analytics_store import SqliteAnalyticsStore
+from bot.storage.analytics_store import SqlAnalyticsStore
 from bot.storage.database import Database, DatabaseError, WriteRefused
 from bot.storage.readonly import open_readonly
 from tests.fakes import StaticBank, make_question
@@ -57,7 +57,7 @@ async def seed(service: QuizService) -> None:
 async def test_seeded_bad_item_is_flagged_first_with_its_figures(static_service: QuizService, db: Database) -> None:
     await seed(static_service)
     async with open_readonly(db.path) as reader:  # beside the open writer, like a running bot
-        report = await collect(SqliteAnalyticsStore(reader), QUESTIONS)
+        report = await collect(SqlAnalyticsStore(reader), QUESTIONS)
     assert [item.question.id for item in report.flagged] == ["bad-001"]
     bad = report.items[0]
     assert bad.question.id == "bad-001"
@@ -73,14 +73,14 @@ async def test_seeded_bad_item_is_flagged_first_with_its_figures(static_service:
 async def test_min_answers_lowers_the_evidence_bar(static_service: QuizService, db: Database) -> None:
     await seed(static_service)
     async with open_readonly(db.path) as reader:
-        report = await collect(SqliteAnalyticsStore(reader), QUESTIONS, min_answers=2)
+        report = await collect(SqlAnalyticsStore(reader), QUESTIONS, min_answers=2)
     assert {item.question.id for item in report.flagged} == {"bad-001", "few-001"}
 
 
 async def test_json_schema_is_stable(static_service: QuizService, db: Database) -> None:
     await seed(static_service)
     async with open_readonly(db.path) as reader:
-        document = (await collect(SqliteAnalyticsStore(reader), QUESTIONS[1:])).to_dict()
+        document = (await collect(SqlAnalyticsStore(reader), QUESTIONS[1:])).to_dict()
     assert set(document) == {"schema", "min_answers", "low_correct_pct", "totals", "questions", "not_in_bank"}
     assert document["schema"] == SCHEMA
     assert document["totals"] == {"questions": 2, "asked": 2, "answers": 8, "flagged": 0}
@@ -95,7 +95,7 @@ async def test_json_schema_is_stable(static_service: QuizService, db: Database) 
 async def test_flagged_item_json_carries_the_verdict(static_service: QuizService, db: Database) -> None:
     await seed(static_service)
     async with open_readonly(db.path) as reader:
-        document = (await collect(SqliteAnalyticsStore(reader), QUESTIONS)).to_dict()
+        document = (await collect(SqlAnalyticsStore(reader), QUESTIONS)).to_dict()
     first = document["questions"][0]
     assert first["question_id"] == "bad-001" and first["verdict"] == VERDICT and first["key"] == "B"
     assert [c["pick_pct"] for c in first["choices"]] == [16.7, 16.7, 66.7, 0.0]

@@ -13,8 +13,8 @@ from bot.engine.model import LETTERS, Attempt, Period, ServerKey
 from bot.engine.service import QuizService
 from bot.reporting.export import COLUMNS, ExportFormat, UnknownServer, build_export, export_file, to_csv
 from bot.storage.database import Database
-from bot.storage.export_store import SqliteExportStore
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.export_store import SqlExportStore
+from bot.storage.quiz_store import SqlQuizStore
 from bot.storage.readonly import open_readonly
 from tests.fakes import FakeClock, right, wrong
 
@@ -30,7 +30,7 @@ async def play_day(service: QuizService, server: ServerKey, users: dict[str, boo
     return opened.round.id
 
 
-async def stored_attempts(store: SqliteQuizStore, round_ids: list[int]) -> list[Attempt]:
+async def stored_attempts(store: SqlQuizStore, round_ids: list[int]) -> list[Attempt]:
     found = [a for rid in round_ids for a in await store.round_attempts(rid)]
     return sorted(found, key=lambda a: (a.answered_at, a.round_id, a.player.user_id))
 
@@ -46,7 +46,7 @@ def as_csv_row(attempt: Attempt) -> dict[str, str]:
 
 
 async def test_csv_round_trips_through_the_csv_module(
-    service: QuizService, store: SqliteQuizStore, clock: FakeClock, db: Database
+    service: QuizService, store: SqlQuizStore, clock: FakeClock, db: Database
 ) -> None:
     rounds = []
     for _ in range(3):
@@ -57,7 +57,7 @@ async def test_csv_round_trips_through_the_csv_module(
     await service.submit_answer(practice.round.id, SERVER.player("ann"), right(practice.question))
     rounds.append(practice.round.id)
     async with open_readonly(db.path) as conn:
-        export = await build_export(SqliteExportStore(conn), SERVER, Period.ALL, now=clock.now())
+        export = await build_export(SqlExportStore(conn), SERVER, Period.ALL, now=clock.now())
     rows = list(csv.DictReader(io.StringIO(to_csv(export), newline="")))
     assert rows == [as_csv_row(a) for a in await stored_attempts(store, rounds)]
     assert len(rows) == 10 and {r["kind"] for r in rows} == {"daily", "practice"}
@@ -70,7 +70,7 @@ async def test_json_has_answers_and_the_period_board(
     await play_day(service, SERVER, {"ann": True, "bo": False})
     clock.advance(days=1)
     await play_day(service, SERVER, {"bo": True})
-    file = await export_file(SqliteExportStore(db), SERVER, Period.WEEK, ExportFormat.JSON, now=clock.now())
+    file = await export_file(SqlExportStore(db), SERVER, Period.WEEK, ExportFormat.JSON, now=clock.now())
     assert file.filename == "quizbot-slack-T01-w2026-W48.json" and file.media_type == "application/json"
     document = json.loads(file.content)
     assert set(document) == {"schema", "server", "period", "period_key", "timezone", "columns", "answers", "board"}
@@ -97,7 +97,7 @@ async def test_week_and_month_follow_the_server_timezone(
     for user, instant in moments.items():
         clock.set(instant)
         await play_day(service, SERVER, {user: True})
-    source = SqliteExportStore(db)
+    source = SqlExportStore(db)
 
     async def users(period: Period, at: date | None = None) -> list[str]:
         export = await build_export(source, SERVER, period, now=clock.now(), at=at)
@@ -117,11 +117,11 @@ async def test_week_and_month_follow_the_server_timezone(
 async def test_unknown_server_is_refused(service: QuizService, clock: FakeClock, db: Database) -> None:
     await play_day(service, SERVER, {"ann": True})
     with pytest.raises(UnknownServer, match="no server slack:T0l"):
-        await build_export(SqliteExportStore(db), ServerKey("slack", "T0l"), Period.ALL, now=clock.now())
+        await build_export(SqlExportStore(db), ServerKey("slack", "T0l"), Period.ALL, now=clock.now())
 
 
 async def test_empty_period_gives_a_header_only_csv(service: QuizService, clock: FakeClock, db: Database) -> None:
     await play_day(service, SERVER, {"ann": True})
-    file = await export_file(SqliteExportStore(db), SERVER, Period.WEEK, ExportFormat.CSV, now=clock.now(),
+    file = await export_file(SqlExportStore(db), SERVER, Period.WEEK, ExportFormat.CSV, now=clock.now(),
                              at=date(2025, 1, 1))
     assert file.content.decode() == ",".join(COLUMNS) + "\r\n"

@@ -20,7 +20,7 @@ from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.conftest import FIXTURE_BANK
 from tests.fakes import FakeClock
 from tests.ops.test_ops_postgres import PASSWORD, leaks, with_password
@@ -39,7 +39,7 @@ class Played:
 
 async def play(db: Database) -> None:
     clock = FakeClock()
-    service = QuizService(SqliteQuizStore(db), YamlQuestionBank.load(FIXTURE_BANK), clock, random.Random(7),
+    service = QuizService(SqlQuizStore(db), YamlQuestionBank.load(FIXTURE_BANK), clock, random.Random(7),
                           default_timezone="UTC", cards=FsrsCardScheduler())
     await seed_bad_daily(service, clock)
 

@@ -11,7 +11,7 @@ from bot.engine.service import QuizService
 from bot.scheduling.daily import DailyScheduler, cron_for
 from bot.scheduling.jobs import ApsRunner, SimulatedClock, VirtualRunner
 from bot.scheduling.lifecycle import DailyLifecycle
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from tests.fakes import FlakyNotifier
 
 SERVER = ServerKey("discord", "g1")
@@ -28,7 +28,7 @@ def test_cron_for_uses_the_servers_zone_time_and_weekdays() -> None:
 async def test_config_changes_take_effect_without_restart(service: QuizService, db, clock) -> None:
     runner = VirtualRunner(SimulatedClock(clock.now()))
     scheduler = DailyScheduler(runner)
-    scheduler.bind(DailyLifecycle(service, SqliteDailyStore(db), FlakyNotifier(), clock, scheduler))
+    scheduler.bind(DailyLifecycle(service, SqlDailyStore(db), FlakyNotifier(), clock, scheduler))
     service.on_config_change(scheduler.on_config_change)
     await service.update_config(SERVER, "channel", "C1")
     assert runner.job_ids() == set()

@@ -30,13 +30,13 @@ from bot.scheduling.lease import LEASE_JOB, LEASE_NAME, LEASE_TTL, RENEW_EVERY, 
 from bot.scheduling.lifecycle import DailyLifecycle
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database, SqliteDatabase
 from bot.storage.lease_store import Lease, SqlLeaseStore
 from bot.storage.migrations import migrate
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.fakes import FakeClock, FlakyNotifier, RecordingPlanner
 from tests.ops.test_health import settings_for
 
@@ -154,7 +154,7 @@ class TimedNotifier:
         raise AssertionError(f"unexpected admin notice for {server}: {text}")
 
 
-class DiesAfterClaim(SqliteDailyStore):
+class DiesAfterClaim(SqlDailyStore):
     """The claim store of a process that dies right after claiming ``victim``'s day, before any send."""
 
     def __init__(self, db: Database, victim: ServerKey, die: Callable[[], None]) -> None:
@@ -191,12 +191,12 @@ class Proc:
 def build_proc(owner: str, db: Database, clock: SimulatedClock, bank: YamlQuestionBank, notifier: TimedNotifier,
                victim: ServerKey | None = None) -> Proc:
     """Wired as ``SchedulingRuntime`` wires it: the lifecycle under the scheduler, the keeper over both."""
-    store = SqliteQuizStore(db)
+    store = SqlQuizStore(db)
     service = QuizService(store, bank, clock, random.Random(owner), default_timezone="UTC", cards=FsrsCardScheduler())
     runner = VirtualRunner(clock)
     scheduler = DailyScheduler(runner)
     proc = Proc(owner, runner, service, LeaseKeeper(SqlLeaseStore(db), store, scheduler, clock, owner=owner))
-    daily = SqliteDailyStore(db) if victim is None else DiesAfterClaim(db, victim, proc.kill)
+    daily = SqlDailyStore(db) if victim is None else DiesAfterClaim(db, victim, proc.kill)
     scheduler.bind(DailyLifecycle(service, daily, notifier, clock, scheduler))
     service.on_config_change(proc.keeper.on_config_change)
     return proc
@@ -255,7 +255,7 @@ async def open_cluster(stack: AsyncExitStack, backend: str, target: str, bank: Y
     notifier = TimedNotifier(clock)
     dbs = await open_all(stack, backend, target, 3)
     for config in SERVERS:
-        await SqliteQuizStore(dbs[0]).save_config(config)
+        await SqlQuizStore(dbs[0]).save_config(config)
     procs = [build_proc(f"proc-{n}", db, clock, bank, notifier, victim if n == 0 else None)
              for n, db in enumerate(dbs)]
     return Cluster(procs, clock, notifier, dbs[0])
@@ -361,10 +361,10 @@ async def test_a_holder_killed_between_claim_and_send_is_still_posted_once_by_it
 
 
 async def test_catch_up_resends_a_fresh_orphaned_claim_once_it_is_stale_but_not_into_the_next_day(
-    service: QuizService, store: SqliteQuizStore, db: Database, clock: FakeClock
+    service: QuizService, store: SqlQuizStore, db: Database, clock: FakeClock
 ) -> None:
     await store.save_config(LONDON)
-    daily, planner, notifier = SqliteDailyStore(db), RecordingPlanner(), FlakyNotifier()
+    daily, planner, notifier = SqlDailyStore(db), RecordingPlanner(), FlakyNotifier()
     lifecycle = DailyLifecycle(service, daily, notifier, clock, planner)
     claimed = clock.now()  # 2026-11-24 12:00Z: a scheduler claimed London's day, then vanished
     assert await daily.claim(LONDON.server, claimed.date(), claimed)
@@ -389,7 +389,7 @@ async def test_a_holder_that_cannot_renew_stops_scheduling_at_once_and_resumes_w
 ) -> None:
     clock = SimulatedClock(T0)
     proc = build_proc("solo", db, clock, bank, TimedNotifier(clock))
-    await SqliteQuizStore(db).save_config(LONDON)
+    await SqlQuizStore(db).save_config(LONDON)
     await proc.keeper.start()
     assert proc.keeper.active and proc.server_jobs() == {"daily:sim:london"}
     await db.execute("PRAGMA query_only = ON")  # the database refuses writes: the renewal cannot be confirmed
@@ -417,13 +417,13 @@ async def test_live_runtimes_on_one_database_schedule_in_one_process_and_hand_ov
     clock = FakeClock()  # 2026-11-24 12:00Z; London posts at 09:00Z, so start has nothing to catch up
     async with AsyncExitStack() as stack:
         db_a, db_b = await open_all(stack, backend, target, 2)
-        await SqliteQuizStore(db_a).save_config(LONDON)
+        await SqlQuizStore(db_a).save_config(LONDON)
         runtimes = []
         for db in (db_a, db_b):
-            store = SqliteQuizStore(db)
+            store = SqlQuizStore(db)
             service = QuizService(store, bank, clock, random.Random(1), default_timezone="UTC",
                                   cards=FsrsCardScheduler())
-            runtimes.append(SchedulingRuntime(service, store, SqliteDailyStore(db), {"sim": FlakyNotifier()}, clock,
+            runtimes.append(SchedulingRuntime(service, store, SqlDailyStore(db), {"sim": FlakyNotifier()}, clock,
                                               leases=SqlLeaseStore(db)))
         a, b = runtimes
         await a.start()

@@ -10,7 +10,7 @@ from bot.engine.errors import DeliveryFailed, RoundClosed
 from bot.engine.model import PostStatus, ServerKey
 from bot.engine.service import QuizService
 from bot.scheduling.lifecycle import DailyLifecycle, Event
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from tests.fakes import FakeClock, FlakyNotifier, RecordingPlanner, right
 
@@ -23,7 +23,7 @@ async def setup(service: QuizService, db: Database, clock: FakeClock):
     for name, value in (("channel", "C1"), ("time", "12:00"), ("weekdays", "mon-fri"), ("enabled", "on")):
         await service.update_config(SERVER, name, value)
     notifier, planner, events = FlakyNotifier(), RecordingPlanner(), []
-    daily = SqliteDailyStore(db)
+    daily = SqlDailyStore(db)
     lifecycle = DailyLifecycle(service, daily, notifier, clock, planner, events.append)
     return lifecycle, notifier, planner, events, daily
 
@@ -178,7 +178,7 @@ class LandsThenFails(FlakyNotifier):
 async def test_a_retry_adopts_a_post_that_landed_behind_a_failure(service, db, clock) -> None:
     for name, value in (("channel", "C1"), ("time", "12:00"), ("enabled", "on")):
         await service.update_config(SERVER, name, value)
-    notifier, planner, events, daily = LandsThenFails(), RecordingPlanner(), [], SqliteDailyStore(db)
+    notifier, planner, events, daily = LandsThenFails(), RecordingPlanner(), [], SqlDailyStore(db)
     lifecycle = DailyLifecycle(service, daily, notifier, clock, planner, events.append)
     claimed_at = clock.current
     await lifecycle.fire(SERVER)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine.model import CardState, PlayerKey
 from bot.storage.batching import Coalescer
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 
 
 async def test_calls_in_one_tick_share_a_batch_and_get_their_own_results() -> None:
@@ -53,7 +53,7 @@ async def test_duplicate_answers_in_one_batch_store_one(service, store) -> None:
         await service.submit_answer(opened.round.id, player, opened.question.answer)
 
 
-async def test_card_saves_in_one_tick_share_a_statement_and_the_last_save_wins(store: SqliteQuizStore) -> None:
+async def test_card_saves_in_one_tick_share_a_statement_and_the_last_save_wins(store: SqlQuizStore) -> None:
     """A burst of answers saves many cards at once; one card saved twice in a tick keeps the later state
     (PostgreSQL would refuse to update a row twice in one statement, so the batch folds them first)."""
     player = PlayerKey("discord", "g1", "u1")

@@ -13,20 +13,20 @@ import asyncpg
 import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
-from bot.adapters.slack_adapter.oauth_store import SqliteInstallationStore, SqliteStateStore
+from bot.adapters.slack_adapter.oauth_store import SqlInstallationStore, SqlStateStore
 from bot.engine.model import Period, ServerKey
 from bot.engine.outcomes import ExamReport, ExamStep
 from bot.engine.service import QuizService
 from bot.ops.migrate_cli import format_report
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.copy_to_postgres import CopyError, CopyReport, TableCheck, copy_to_postgres
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database, DatabaseError
 from bot.storage.lease_store import SqlLeaseStore
 from bot.storage.migrations import MIGRATIONS_DIR, discover
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.fakes import FakeClock, right, wrong
 from tests.pg_cluster import free_port
 from tests.test_cli import quizbot
@@ -50,7 +50,7 @@ def source(tmp_path: Path) -> Path:
 
 async def play_days(service: QuizService, db: Database, clock: FakeClock, server: ServerKey, days: int) -> None:
     """Daily rounds as the scheduler runs them: claim, post, answers, reveal; one a day."""
-    posts = SqliteDailyStore(db)
+    posts = SqlDailyStore(db)
     for day in range(days):
         today = clock.now().date()  # noon UTC: the same date in Berlin and New York
         assert await posts.claim(server, today, clock.now())
@@ -65,7 +65,7 @@ async def play_days(service: QuizService, db: Database, clock: FakeClock, server
         clock.advance(days=1)
 
 
-async def populate(service: QuizService, db: Database, store: SqliteQuizStore, clock: FakeClock) -> None:
+async def populate(service: QuizService, db: Database, store: SqlQuizStore, clock: FakeClock) -> None:
     """Every table of the schema gets rows through the code that writes them in production."""
     for setting, value in (("channel", "c1"), ("timezone", "Europe/Berlin"), ("practice_on_board", "on"),
                            ("enabled", "on")):
@@ -100,8 +100,8 @@ async def populate(service: QuizService, db: Database, store: SqliteQuizStore, c
     await store.set_meta("discord_tree", "abc123")
     installation = Installation(app_id="A1", team_id="T1", bot_token="xoxb-1-2", bot_id="B1", bot_user_id="U1",  # noqa: S106
                                 user_id="U0", installed_at=1764000000.25)
-    await SqliteInstallationStore(db).async_save(installation)
-    await SqliteStateStore(db, now=lambda: 1764000000.5).async_issue()
+    await SqlInstallationStore(db).async_save(installation)
+    await SqlStateStore(db, now=lambda: 1764000000.5).async_issue()
     assert await SqlLeaseStore(db).acquire_or_renew("scheduler", "host-a:1", clock.now(), timedelta(minutes=2))
 
 
@@ -132,7 +132,7 @@ async def pg_row_count(dsn: str) -> dict[str, int]:
 
 
 @pytest.fixture
-async def filled(service: QuizService, db: Database, store: SqliteQuizStore, clock: FakeClock) -> Database:
+async def filled(service: QuizService, db: Database, store: SqlQuizStore, clock: FakeClock) -> Database:
     """The bot's SQLite database, still open (the bot keeps running while it is copied)."""
     await populate(service, db, store, clock)
     return db
@@ -171,7 +171,7 @@ async def test_the_copied_database_plays_on(filled: Database, source: Path, pg_d
     await copy_to_postgres(source, pg_database, batch_rows=7)  # small batches: many COPYs per table
 
     async with PostgresDatabase.open(pg_database) as pg:
-        store = SqliteQuizStore(pg)
+        store = SqlQuizStore(pg)
         service = QuizService(store, bank, clock, random.Random(3), default_timezone="UTC",
                               cards=FsrsCardScheduler())
         before = {e.user_id: e.points for e in (await service.leaderboard(GUILD, Period.ALL)).entries}
@@ -191,7 +191,7 @@ async def test_the_copied_database_plays_on(filled: Database, source: Path, pg_d
         resumed = await service.exams.current(GUILD.player("cy"))  # the exam started on SQLite resumes
         assert isinstance(resumed, ExamStep) and resumed.position == 2
     # The bot on SQLite was never disturbed: it still writes.
-    opened = await SqliteQuizStore(filled).get_round(last[0])
+    opened = await SqlQuizStore(filled).get_round(last[0])
     assert opened is not None and await filled.execute("UPDATE meta SET value = 'x' WHERE key = 'discord_tree'") == 1
 
 

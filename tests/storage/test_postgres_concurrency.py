@@ -26,7 +26,7 @@ from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.fakes import FakeClock
 
 SERVER = ServerKey("discord", "guild-1")
@@ -80,7 +80,7 @@ async def processes(
         services = []
         for n in range(PROCESSES):
             db = await stack.enter_async_context(PostgresDatabase.open(dsn, max_size=4))
-            services.append(QuizService(SqliteQuizStore(db), bank, clock, random.Random(n), default_timezone="UTC",
+            services.append(QuizService(SqlQuizStore(db), bank, clock, random.Random(n), default_timezone="UTC",
                                         cards=FsrsCardScheduler()))
         yield await stack.enter_async_context(PostgresDatabase.open(dsn, max_size=1)), services
 

@@ -23,7 +23,7 @@ from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.conftest import FIXTURE_BANK
 from tests.fakes import FakeClock, StaticBank, make_question, right, wrong
 
@@ -53,7 +53,7 @@ async def test_second_answer_is_refused_and_first_stands(service: QuizService) -
     assert [(e.user_id, e.points, e.answered) for e in board.entries] == [("alice", 0, 1)]
 
 
-async def test_concurrent_duplicate_clicks_count_once(service: QuizService, store: SqliteQuizStore) -> None:
+async def test_concurrent_duplicate_clicks_count_once(service: QuizService, store: SqlQuizStore) -> None:
     opened = await service.open_daily(SERVER)
     clicks = [service.submit_answer(opened.round.id, ALICE, right(opened.question)) for _ in range(50)]
     results = await asyncio.gather(*clicks, return_exceptions=True)
@@ -91,7 +91,7 @@ async def test_round_from_another_server_is_not_found(service: QuizService) -> N
         await service.submit_answer(9999, ALICE, frozenset({0}))
 
 
-async def test_invalid_choice_is_rejected_without_storing(service: QuizService, store: SqliteQuizStore) -> None:
+async def test_invalid_choice_is_rejected_without_storing(service: QuizService, store: SqlQuizStore) -> None:
     opened = await service.open_daily(SERVER)
     with pytest.raises(InvalidChoice):
         await service.submit_answer(opened.round.id, ALICE, frozenset({7}))
@@ -145,14 +145,14 @@ async def test_deck_does_not_repeat_until_exhausted_and_survives_restart(tmp_pat
     for restart in range(2):
         async with Database.open(tmp_path / "deck.db") as db:
             await migrate(db)
-            service = QuizService(SqliteQuizStore(db), bank, FakeClock(), random.Random(restart),
+            service = QuizService(SqlQuizStore(db), bank, FakeClock(), random.Random(restart),
                                   default_timezone="UTC", cards=FsrsCardScheduler())
             for _ in range(3 if restart == 0 else 2):
                 seen.append((await service.open_daily(SERVER)).question.id)
     assert sorted(seen) == sorted(q.id for q in bank.all())
 
 
-async def test_bank_growth_joins_the_current_deck(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_bank_growth_joins_the_current_deck(store: SqlQuizStore, clock: FakeClock) -> None:
     bank = StaticBank([make_question("sqs-001"), make_question("sqs-002")])
     service = QuizService(store, bank, clock, random.Random(1), default_timezone="UTC", cards=FsrsCardScheduler())
     first = (await service.open_daily(SERVER)).question.id
@@ -161,7 +161,7 @@ async def test_bank_growth_joins_the_current_deck(store: SqliteQuizStore, clock:
     assert rest == {"sqs-001", "sqs-002", "sqs-003"} - {first}
 
 
-async def test_daily_filter_with_no_match_raises(service: QuizService, store: SqliteQuizStore) -> None:
+async def test_daily_filter_with_no_match_raises(service: QuizService, store: SqlQuizStore) -> None:
     await service.update_config(SERVER, "domain", "4")
     with pytest.raises(NoQuestionsAvailable):
         await service.open_daily(SERVER)

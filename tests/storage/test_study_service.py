@@ -15,7 +15,7 @@ from bot.engine.service import QuizService
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
 from bot.storage.database import Database
 from bot.storage.migrations import migrate
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.fakes import FakeClock, StaticBank, make_question, right, wrong
 
 SERVER = ServerKey("discord", "g1")
@@ -26,7 +26,7 @@ def bank_of(n: int = 40) -> StaticBank:
                                      domain=1 + i % 4) for i in range(n)])
 
 
-def service_on(store: SqliteQuizStore, clock: FakeClock, bank: StaticBank | None = None, seed: int = 1) -> QuizService:
+def service_on(store: SqlQuizStore, clock: FakeClock, bank: StaticBank | None = None, seed: int = 1) -> QuizService:
     return QuizService(store, bank or bank_of(), clock, random.Random(seed), default_timezone="UTC",
                        cards=FsrsCardScheduler())
 
@@ -41,7 +41,7 @@ async def daily(service: QuizService, answers: dict[str, bool]) -> None:
 # -- teams ---------------------------------------------------------------------------------------
 
 
-async def test_team_board_ranks_per_active_member_not_by_total(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_team_board_ranks_per_active_member_not_by_total(store: SqlQuizStore, clock: FakeClock) -> None:
     service = service_on(store, clock)
     teams = service.teams
     await teams.create(SERVER, "Lambda Lions")
@@ -61,7 +61,7 @@ async def test_team_board_ranks_per_active_member_not_by_total(store: SqliteQuiz
     assert board[0].streak == 2 and board[1].streak == 2
 
 
-async def test_points_stay_with_the_team_the_player_was_in(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_points_stay_with_the_team_the_player_was_in(store: SqlQuizStore, clock: FakeClock) -> None:
     service = service_on(store, clock)
     await service.teams.create(SERVER, "Red")
     await service.teams.create(SERVER, "Blue")
@@ -77,7 +77,7 @@ async def test_points_stay_with_the_team_the_player_was_in(store: SqliteQuizStor
     assert (await service.teams.mine(player)).name == "Blue"
 
 
-async def test_team_admin_operations_and_errors(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_team_admin_operations_and_errors(store: SqlQuizStore, clock: FakeClock) -> None:
     teams = service_on(store, clock).teams
     await teams.create(SERVER, "Alpha")
     with pytest.raises(InvalidConfig, match="already exists"):
@@ -99,7 +99,7 @@ async def test_team_admin_operations_and_errors(store: SqliteQuizStore, clock: F
 # -- spaced repetition --------------------------------------------------------------------------------
 
 
-async def test_missed_question_comes_back_on_the_fsrs_schedule(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_missed_question_comes_back_on_the_fsrs_schedule(store: SqlQuizStore, clock: FakeClock) -> None:
     service = service_on(store, clock)
     player = SERVER.player("ann")
     opened = await service.open_practice(player)
@@ -118,7 +118,7 @@ async def test_missed_question_comes_back_on_the_fsrs_schedule(store: SqliteQuiz
     assert (await service.stats(player)).study.due_now == 0
 
 
-async def test_right_first_answer_creates_no_card(store: SqliteQuizStore, clock: FakeClock) -> None:
+async def test_right_first_answer_creates_no_card(store: SqlQuizStore, clock: FakeClock) -> None:
     service = service_on(store, clock)
     player = SERVER.player("bo")
     opened = await service.open_practice(player)
@@ -181,12 +181,12 @@ async def test_exam_resumes_after_restart_and_times_out(tmp_path: Path) -> None:
     clock = FakeClock()
     async with Database.open(tmp_path / "exam.db") as db:
         await migrate(db)
-        service = service_on(SqliteQuizStore(db), clock)
+        service = service_on(SqlQuizStore(db), clock)
         player = SERVER.player("zed")
         first = await service.exams.start(player, 5)
         second = await service.exams.answer(player, right(first.question))
     async with Database.open(tmp_path / "exam.db") as db:
-        service = service_on(SqliteQuizStore(db), clock)
+        service = service_on(SqlQuizStore(db), clock)
         resumed = await service.exams.start(player, 30)  # resumes instead of starting a new one
         assert isinstance(resumed, ExamStep) and resumed.position == 2 and resumed.count == 5
         assert resumed.question.id == second.question.id

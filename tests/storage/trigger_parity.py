@@ -79,7 +79,7 @@ def ans(round_id: int, user: str, correct: int, points: int, **kw: Any) -> str:
 
 
 def batch(*rows: dict[str, Any]) -> str:
-    """One answer batch as ``SqliteQuizStore._insert_attempts`` sends it: a multi-row INSERT … ON CONFLICT DO
+    """One answer batch as ``SqlQuizStore._insert_attempts`` sends it: a multi-row INSERT … ON CONFLICT DO
     NOTHING, rows sorted by the attempts primary key (stably: of two rows with one key the first stays first).
 
     On PostgreSQL that is one statement, so one run of each statement trigger over all its rows (migration

@@ -19,7 +19,7 @@ from bot.adapters.discord_adapter.team_roles import TeamRoles
 from bot.engine.ports import Clock
 from bot.engine.service import QuizService, SystemClock
 from bot.storage.database import Database
-from bot.storage.export_store import SqliteExportStore
+from bot.storage.export_store import SqlExportStore
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def build_discord(
         await notifier.refresh_count(round_id, channel_id, message_id)
 
     counter = AnswerCounter(refresh, timing)
-    exporter = Exporter(SqliteExportStore(db), clock or SystemClock()) if db is not None else None
+    exporter = Exporter(SqlExportStore(db), clock or SystemClock()) if db is not None else None
     quiz = QuizDeps(service, counter, TeamRoles(store, service.teams), exporter)
     client = new_client(quiz, store, dev_guild_id=dev_guild_id, shards=shards, shard_ids=shard_ids,
                         identify_pause=identify_pause)

@@ -16,7 +16,7 @@ from bot.engine.ports import Clock
 from bot.engine.service import QuizService
 from bot.reporting.export import ExportFormat, export_file
 from bot.storage.database import Database
-from bot.storage.export_store import SqliteExportStore
+from bot.storage.export_store import SqlExportStore
 
 REPORTS_USAGE = "Usage: /quiz reports, or /quiz reports resolve ID NOTE"
 EXPORT_USAGE = "Usage: /quiz export [week|month|all] [csv|json]"
@@ -74,7 +74,7 @@ class Exporter:
         period, fmt = export_args(inv.args)
         server = inv.player.server
         config = await service.config(server)
-        file = await export_file(SqliteExportStore(self.db), server, period, fmt, now=self.clock.now(),
+        file = await export_file(SqlExportStore(self.db), server, period, fmt, now=self.clock.now(),
                                  default_timezone=config.timezone)
         command = (f"quizbot export --server {server.platform}:{server.server_id} --period {period.value}"
                    f" --format {fmt.value} --out {file.filename}")

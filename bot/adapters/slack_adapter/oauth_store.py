@@ -40,7 +40,7 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
 
 
-class SqliteInstallationStore(AsyncInstallationStore):
+class SqlInstallationStore(AsyncInstallationStore):
     """``AsyncInstallationStore`` on the bot's database, so every worker sharing it sees each install."""
 
     def __init__(self, db: Database) -> None:
@@ -114,7 +114,7 @@ class SqliteInstallationStore(AsyncInstallationStore):
         log.info("slack app uninstalled from team %s", team_id)
 
 
-class SqliteStateStore(AsyncOAuthStateStore):
+class SqlStateStore(AsyncOAuthStateStore):
     """One-time OAuth ``state`` values with an expiry, consumed atomically."""
 
     def __init__(self, db: Database, *, expiration_seconds: int = 600,

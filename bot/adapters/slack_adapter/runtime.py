@@ -24,7 +24,7 @@ from bot.adapters.slack_adapter.counter import CountUpdater
 from bot.adapters.slack_adapter.guard import signature_guard
 from bot.adapters.slack_adapter.listeners import SlackListeners
 from bot.adapters.slack_adapter.notifier import SlackNotifier
-from bot.adapters.slack_adapter.oauth_store import SqliteInstallationStore, SqliteStateStore
+from bot.adapters.slack_adapter.oauth_store import SqlInstallationStore, SqlStateStore
 from bot.engine.ports import Clock
 from bot.engine.service import QuizService, SystemClock
 from bot.storage.database import Database
@@ -117,14 +117,14 @@ def build_slack(
         raise ValueError("Slack needs a bot token, or a client id and secret for OAuth installs")
     if not app_token and not signing_secret:
         raise ValueError("Slack needs an app-level token (Socket Mode) or a signing secret (HTTP mode)")
-    installations = SqliteInstallationStore(db) if oauth else None
+    installations = SqlInstallationStore(db) if oauth else None
     clients = Clients(bot_token=None if oauth else bot_token, installations=installations,
                       api_base=api_base, sleep=sleep, timeout=timeout)
     settings = None
     if oauth and installations is not None:
         settings = AsyncOAuthSettings(
             client_id=client_id, client_secret=client_secret, scopes=list(BOT_SCOPES),
-            installation_store=installations, state_store=SqliteStateStore(db),
+            installation_store=installations, state_store=SqlStateStore(db),
             install_page_rendering_enabled=False,
         )
     app = AsyncApp(

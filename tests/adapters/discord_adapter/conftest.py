@@ -11,7 +11,7 @@ from bot.adapters.discord_adapter.counter import Timing
 from bot.engine.model import ServerKey
 from bot.engine.service import QuizService
 from bot.storage.database import Database
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, FakeDiscord, guild_payload, serve, until
 from tests.fakes import FakeClock
 
@@ -74,7 +74,7 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(service: QuizService, store: SqliteQuizStore, db: Database,
+async def harness(service: QuizService, store: SqlQuizStore, db: Database,
                   clock: FakeClock) -> AsyncIterator[Harness]:
     fake = FakeDiscord(clock=clock)
     runner, base = await serve(fake)

@@ -10,14 +10,14 @@ from bot.adapters.discord_adapter import build_discord
 from bot.engine.errors import DeliveryFailed
 from bot.engine.model import PlayerKey
 from bot.engine.service import QuizService
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.discord_adapter.conftest import SERVER, Harness
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, guild_payload, interaction, until
 from tests.adapters.discord_adapter.test_daily_flow import click, post_today
 
 
 async def test_click_on_a_post_from_before_a_restart(harness: Harness, service: QuizService,
-                                                     store: SqliteQuizStore, configured: None) -> None:
+                                                     store: SqlQuizStore, configured: None) -> None:
     opened, message = await post_today(harness, service)
     await harness.runtime.close()
     restarted = build_discord(service, store, token="fake-token", dev_guild_id=str(GUILD_ID),  # noqa: S106

@@ -16,7 +16,7 @@ import pytest
 from bot.adapters.discord_adapter import DiscordRuntime, build_discord
 from bot.adapters.discord_adapter.sharding import IDENTIFY_INTERVAL, ShardedQuizClient, Shards
 from bot.engine.service import QuizService
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.discord_adapter.fake_discord import FakeDiscord, until
 from tests.adapters.discord_adapter.fake_gateway import FakeGateway, guild_on_shard, serve_gateway
 
@@ -45,7 +45,7 @@ class Gateway:
 
 
 @pytest.fixture
-async def gateway(service: QuizService, store: SqliteQuizStore) -> AsyncIterator[Gateway]:
+async def gateway(service: QuizService, store: SqlQuizStore) -> AsyncIterator[Gateway]:
     fake, rest, pauses = FakeGateway(recommended_shards=3, guild_ids=GUILDS), FakeDiscord(), Pauses()
     runner, base, url = await serve_gateway(fake, rest)
     runtimes: list[DiscordRuntime] = []
@@ -129,7 +129,7 @@ async def test_two_processes_split_the_shards_and_every_guild_lands_once(gateway
     assert set(held_guilds(second)) == on_shard(2, 4) | on_shard(3, 4)
 
 
-def test_shard_ids_without_a_fixed_count_are_refused(service: QuizService, store: SqliteQuizStore) -> None:
+def test_shard_ids_without_a_fixed_count_are_refused(service: QuizService, store: SqlQuizStore) -> None:
     for shards in (None, "auto"):
         with pytest.raises(ValueError, match="shard"):
             build_discord(service, store, token="t", dev_guild_id=None, shards=shards, shard_ids=(0,))  # noqa: S106

@@ -11,7 +11,7 @@ from bot.engine.model import Question, QuestionType
 from bot.engine.outcomes import ExamStep
 from bot.engine.service import QuizService
 from bot.storage.database import Database
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.discord_adapter.conftest import SERVER, Harness
 from tests.adapters.discord_adapter.fake_discord import GUILD_ID, interaction, slash
 from tests.adapters.discord_adapter.test_commands import opt
@@ -136,7 +136,7 @@ def letters_index(question: Question, right: bool) -> set[int]:
     return {question.letters.index(letter) for letter in letters_for(question, right)}
 
 
-async def test_exam_buttons_work_after_a_restart(harness: Harness, service: QuizService, store: SqliteQuizStore,
+async def test_exam_buttons_work_after_a_restart(harness: Harness, service: QuizService, store: SqlQuizStore,
                                                  db: Database, clock: FakeClock) -> None:
     token = harness.inject(interaction(2, slash("exam", [opt("count", 2, 4)]), 11))
     first = await harness.reply(token)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from bot.engine.model import ServerKey
 from bot.engine.service import QuizService
 from bot.scheduling.lifecycle import DailyLifecycle
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.database import Database
 from tests.adapters.slack_adapter.conftest import Harness
 from tests.adapters.slack_adapter.fake_slack import BOT_TOKEN, TEAM, action_form
@@ -38,7 +38,7 @@ async def test_daily_post_click_duplicate_retry_and_reveal(
     await service.update_config(SERVER, "channel", "C1")
     await service.update_config(SERVER, "enabled", "on")
     planner = Planner()
-    lifecycle = DailyLifecycle(service, SqliteDailyStore(db), slack.runtime.notifier, clock, planner)
+    lifecycle = DailyLifecycle(service, SqlDailyStore(db), slack.runtime.notifier, clock, planner)
     await lifecycle.fire(SERVER)
 
     [post] = slack.fake.of("chat.postMessage")

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from bot.adapters.slack_adapter import build_slack
-from bot.adapters.slack_adapter.oauth_store import SqliteStateStore
+from bot.adapters.slack_adapter.oauth_store import SqlStateStore
 from bot.engine.service import QuizService
 from bot.storage.database import Database
 from tests.adapters.slack_adapter.conftest import Timing
@@ -69,7 +69,7 @@ async def test_oauth_install_stores_the_installation_in_sqlite_and_serves_that_w
 
 async def test_oauth_state_expires(db: Database) -> None:
     now = [100.0]
-    store = SqliteStateStore(db, expiration_seconds=10, now=lambda: now[0])
+    store = SqlStateStore(db, expiration_seconds=10, now=lambda: now[0])
     state = await store.async_issue()
     now[0] += 11
     assert await store.async_consume(state) is False

@@ -21,15 +21,15 @@ import aiohttp
 import pytest
 
 from bot.adapters.slack_adapter import SlackRuntime, build_slack
-from bot.adapters.slack_adapter.oauth_store import SqliteInstallationStore, SqliteStateStore
+from bot.adapters.slack_adapter.oauth_store import SqlInstallationStore, SqlStateStore
 from bot.engine.model import ServerKey
 from bot.engine.service import QuizService
 from bot.scheduling.lifecycle import DailyLifecycle
 from bot.srs.fsrs_scheduler import FsrsCardScheduler
-from bot.storage.daily_store import SqliteDailyStore
+from bot.storage.daily_store import SqlDailyStore
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.question_bank import YamlQuestionBank
-from bot.storage.quiz_store import SqliteQuizStore
+from bot.storage.quiz_store import SqlQuizStore
 from tests.adapters.slack_adapter.conftest import Timing
 from tests.adapters.slack_adapter.fake_slack import (
     CLIENT_SECRET,
@@ -71,7 +71,7 @@ class Planner:
 
 
 def worker(db: PostgresDatabase, fake: FakeSlack, clock: FakeClock, timing: Timing) -> Worker:
-    service = QuizService(SqliteQuizStore(db), YamlQuestionBank.load(FIXTURE_BANK), clock, random.Random(7),
+    service = QuizService(SqlQuizStore(db), YamlQuestionBank.load(FIXTURE_BANK), clock, random.Random(7),
                           default_timezone="UTC", cards=FsrsCardScheduler())
     runtime = build_slack(service, db, bot_token=None, app_token=None, signing_secret=SECRET, client_id="111.222",
                           client_secret=CLIENT_SECRET, http_port=0, api_base=fake.base + "/api/",
@@ -154,7 +154,7 @@ async def test_installed_through_a_served_through_b_answer_stored_once(
 
     await a.service.update_config(SERVER, "topics", "s3-encryption")  # single-choice items only
     await a.service.update_config(SERVER, "enabled", "on")
-    await DailyLifecycle(a.service, SqliteDailyStore(a.db), a.runtime.notifier, clock, Planner()).fire(SERVER)
+    await DailyLifecycle(a.service, SqlDailyStore(a.db), a.runtime.notifier, clock, Planner()).fire(SERVER)
     [daily] = fake.of("chat.postMessage")
     assert daily.token == INSTALLED_TOKEN and daily.body["channel"] == "C1"
     opened = await b.service.today(SERVER)
@@ -195,7 +195,7 @@ async def test_an_oauth_state_issued_by_a_is_consumed_once_at_either_worker(
     assert (await a.db.fetch_one("SELECT count(*) FROM slack_oauth_states"))[0] == 0
 
     # Both workers racing for the same state: exactly one wins, every time.
-    issuer, other = SqliteStateStore(a.db), SqliteStateStore(b.db)
+    issuer, other = SqlStateStore(a.db), SqlStateStore(b.db)
     for _ in range(10):
         state = await issuer.async_issue()
         assert sorted(await asyncio.gather(issuer.async_consume(state), other.async_consume(state))) == [False, True]
@@ -207,7 +207,7 @@ async def test_an_uninstall_seen_by_b_is_seen_by_a(
     a, b = workers
     state, cookie = await begin_install(browser, a)
     assert await redirect(browser, a, state, cookie) == 200
-    store_a = SqliteInstallationStore(a.db)
+    store_a = SqlInstallationStore(a.db)
     bot = await store_a.async_find_bot(enterprise_id=None, team_id=TEAM)
     assert bot is not None and bot.bot_token == INSTALLED_TOKEN
 
