@@ -131,7 +131,7 @@ async def _plans(db: PostgresDatabase, keys: dict[str, str]) -> dict[str, dict[s
     queries = {"board": (BOARD_SQL, (*KEY, keys["week"], 10)),
                "rank": (RANK_SQL, (*KEY, keys["all"], points, *KEY, keys["all"], points, last.user_id)),
                "standing": (STANDING_SQL, (*KEY, keys["month"], "u1")),
-               "team board": (team_sql, (keys["week"], keys["week"], *KEY))}
+               "team board": (team_sql, (keys["week"], *KEY))}
     return {name: await explain(db, sql, params) for name, (sql, params) in queries.items()}
 
 

@@ -54,6 +54,9 @@ BUILD_SQL = (
     f" {_BUCKETS} WHERE a.on_board = 1 GROUP BY 1, 2",
     f"INSERT INTO team_active (team_id, period, user_id) SELECT DISTINCT m.team_id, b.period, a.user_id"  # noqa: S608 - constant fragments
     f" FROM attempts AS a {_MEMBER} {_BUCKETS} WHERE a.on_board = 1",
+    # team_active_count (0008): active = the players of the bucket's team_active rows.
+    "UPDATE team_totals AS t SET active = (SELECT count(*) FROM team_active AS a"
+    " WHERE a.team_id = t.team_id AND a.period = t.period)",
     # attempts_streak over in-order daily answers: current = the run of consecutive correct daily_seq
     # ending at the player's last answer (0 when that one was wrong), best = the longest such run,
     # last_seq = the last answered daily_seq. Runs are islands of daily_seq - row_number().

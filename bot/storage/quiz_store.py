@@ -167,8 +167,9 @@ class SqlQuizStore(ConfigQueries, AdminQueries, TeamQueries, StudyQueries):
             params,
         )
         found: list[tuple[Round, CardState | None] | Exception | None] = [None] * len(keys)
+        rounds: dict[int, Round] = {}  # a burst answers one round: build each frozen Round once per batch
         for row in rows:
-            round_ = _round(row)
+            round_ = rounds.get(row["id"]) or rounds.setdefault(row["id"], _round(row))
             card = None if row["state"] is None else CardState(
                 round_.question_id, row["card_domain"], row["state"], from_text(row["due"]) or epoch(),
                 row["reviews"], row["lapses"])

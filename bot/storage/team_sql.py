@@ -100,11 +100,10 @@ class TeamQueries(SqlBase):
         rows = await self._all(
             "SELECT t.id, t.platform, t.server_id, t.name, t.role_ref,"
             " (SELECT count(*) FROM team_members m WHERE m.team_id = t.id AND m.left_at IS NULL) AS members,"
-            " coalesce(tt.points, 0) AS points,"
-            " (SELECT count(*) FROM team_active a WHERE a.team_id = t.id AND a.period = ?) AS active"
+            " coalesce(tt.points, 0) AS points, coalesce(tt.active, 0) AS active"
             " FROM teams t LEFT JOIN team_totals tt ON tt.team_id = t.id AND tt.period = ?"
             " WHERE t.platform = ? AND t.server_id = ? AND t.deleted_at IS NULL",
-            (period_key, period_key, server.platform, server.server_id),
+            (period_key, server.platform, server.server_id),
         )
         return [(_team(r), int(r["points"]), int(r["active"])) for r in rows]
 

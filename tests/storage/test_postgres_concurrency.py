@@ -45,8 +45,8 @@ EXPECTED_BOARD = (
     " FROM attempts AS a CROSS JOIN LATERAL (VALUES ('all'), (a.week_key), (a.month_key)) AS b (period)"
     " WHERE a.on_board = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
 )
-EXPECTED_TEAMS = (
-    "SELECT m.team_id, b.period, sum(a.points), count(*), sum(a.correct)"
+EXPECTED_TEAMS = (  # totals, and active = the distinct players behind them (team_active_count, 0008)
+    "SELECT m.team_id, b.period, sum(a.points), count(*), sum(a.correct), count(DISTINCT a.user_id)"
     " FROM attempts AS a JOIN team_members AS m ON m.platform = a.platform AND m.server_id = a.server_id"
     " AND m.user_id = a.user_id AND m.left_at IS NULL"
     " CROSS JOIN LATERAL (VALUES ('all'), (a.week_key), (a.month_key)) AS b (period)"
