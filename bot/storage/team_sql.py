@@ -1,4 +1,4 @@
-"""Teams, dated membership and the team-board queries (totals kept by the 0005 trigger)."""
+"""Teams, dated membership and the team-board queries (totals, active and member counts kept by triggers)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from bot.storage.database import IntegrityViolation, Row
 from bot.storage.sql_base import SqlBase, epoch, from_text, to_text
 
 _TEAM = (
-    "SELECT t.id, t.platform, t.server_id, t.name, t.role_ref,"
-    " (SELECT count(*) FROM team_members m WHERE m.team_id = t.id AND m.left_at IS NULL) AS members"
-    " FROM teams t"
+    "SELECT t.id, t.platform, t.server_id, t.name, t.role_ref, t.members FROM teams t"
 )
 
 
@@ -98,8 +96,7 @@ class TeamQueries(SqlBase):
     async def team_rows(self, server: ServerKey, period_key: str) -> Sequence[tuple[Team, int, int]]:
         """(team, points, active members) for a board bucket; teams without points show zeros."""
         rows = await self._all(
-            "SELECT t.id, t.platform, t.server_id, t.name, t.role_ref,"
-            " (SELECT count(*) FROM team_members m WHERE m.team_id = t.id AND m.left_at IS NULL) AS members,"
+            "SELECT t.id, t.platform, t.server_id, t.name, t.role_ref, t.members,"
             " coalesce(tt.points, 0) AS points, coalesce(tt.active, 0) AS active"
             " FROM teams t LEFT JOIN team_totals tt ON tt.team_id = t.id AND tt.period = ?"
             " WHERE t.platform = ? AND t.server_id = ? AND t.deleted_at IS NULL",

@@ -160,7 +160,7 @@ async def test_every_table_is_copied_row_for_row(filled: Database, source: Path,
         triggers = await pg.fetch_all(
             "SELECT tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1")
         assert [tuple(r) for r in triggers] == [
-            ("attempts_board", "O"), ("attempts_streak", "O"), ("attempts_team", "O")]
+            ("attempts_board", "O"), ("attempts_streak", "O"), ("attempts_team", "O"), ("team_members_count", "O")]
 
 
 async def test_the_copied_database_plays_on(filled: Database, source: Path, pg_database: str, clock: FakeClock,

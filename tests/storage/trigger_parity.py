@@ -35,6 +35,7 @@ TRIGGER_TABLES = {
     "streaks": "platform, server_id, user_id",
     "team_totals": "team_id, period",
     "team_active": "team_id, period, user_id",
+    "teams": "id",  # members: open stints, kept by team_members triggers (0009)
 }
 SNAPSHOT_QUERIES = {table: f"SELECT * FROM {table} ORDER BY {key}" for table, key in TRIGGER_TABLES.items()}  # noqa: S608
 
