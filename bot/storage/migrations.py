@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 POSTGRES_DIR = MIGRATIONS_DIR / "postgres"
-_VERSION_TABLE = "quizbot_schema"
+VERSION_TABLE = "quizbot_schema"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -58,10 +58,10 @@ def directory_for(db: Database) -> Path:
 async def current_version(db: Executor, dialect: str = "sqlite") -> int:
     """The schema version recorded in the database (0 when none is)."""
     if dialect == "postgres":
-        exists = await db.fetch_one("SELECT to_regclass(?) IS NOT NULL", (_VERSION_TABLE,))
+        exists = await db.fetch_one("SELECT to_regclass(?) IS NOT NULL", (VERSION_TABLE,))
         if not (exists and exists[0]):
             return 0
-        row = await db.fetch_one(f"SELECT max(version) FROM {_VERSION_TABLE}", ())  # noqa: S608 - constant name
+        row = await db.fetch_one(f"SELECT max(version) FROM {VERSION_TABLE}", ())  # noqa: S608 - constant name
         return int(row[0]) if row and row[0] is not None else 0
     row = await db.fetch_one("PRAGMA user_version", ())
     return int(row[0]) if row else 0
@@ -74,7 +74,7 @@ async def migrate(db: Database, directory: Path | None = None) -> int:
     if db.dialect == "postgres":
         async with db.transaction() as tx:  # serialised: a second process waits, then finds nothing to do
             await _check(db, tx, head)
-            await tx.execute(f"CREATE TABLE IF NOT EXISTS {_VERSION_TABLE} (version INTEGER NOT NULL)")
+            await tx.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)")
         for migration in migrations:
             await _apply_postgres(db, migration)
         return head
@@ -101,7 +101,7 @@ async def has_tables(db: Executor, dialect: str) -> bool:
     if dialect == "postgres":
         row = await db.fetch_one(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-            " AND table_name <> ?", (_VERSION_TABLE,))
+            " AND table_name <> ?", (VERSION_TABLE,))
     else:
         row = await db.fetch_one("SELECT count(*) FROM sqlite_master WHERE type = 'table'", ())
     return bool(row and row[0])
@@ -121,7 +121,7 @@ async def _apply_postgres(db: Database, migration: Migration) -> None:
         if await current_version(tx, "postgres") >= migration.version:
             return
         await tx.execute(migration.path.read_text(encoding="utf-8"))
-        await tx.execute(f"INSERT INTO {_VERSION_TABLE} (version) VALUES ({migration.version:d})")  # noqa: S608
+        await tx.execute(f"INSERT INTO {VERSION_TABLE} (version) VALUES ({migration.version:d})")  # noqa: S608
     log.info("applied migration postgres/%s", migration.path.name)
 
 

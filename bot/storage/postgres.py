@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -66,6 +66,14 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def scrub(text: str, url: str) -> str:
+    """``text`` without the URL's password (plain or percent-encoded): driver messages may quote the DSN."""
+    password = urlsplit(url).password
+    for form in {password, unquote(password)} if password else ():
+        text = text.replace(form, "***")
+    return text
+
+
 @contextmanager
 def _pg_errors() -> Iterator[None]:
     try:
@@ -112,7 +120,7 @@ class PostgresDatabase(Database, _PgExecutor):
         try:
             pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, command_timeout=60)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            raise DatabaseError(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
+            raise DatabaseError(f"cannot connect to PostgreSQL at {redact(url)}: {scrub(str(exc), url)}") from None
         try:
             yield cls(pool, url)
         finally:

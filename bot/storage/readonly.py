@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 
@@ -82,14 +81,6 @@ def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(PG_SCHEMES)
 
 
-def scrub(text: str, url: str) -> str:
-    """``text`` without the URL's password: driver messages may quote the DSN they failed on."""
-    password = urlsplit(url).password
-    for form in {password, unquote(password)} if password else ():
-        text = text.replace(form, "***")
-    return text
-
-
 @asynccontextmanager
 async def open_readonly_postgres(url: str, *, quizbot_only: bool = True) -> AsyncIterator[Database]:
     """A small read-only pool on ``url``; refuse (unless ``quizbot_only`` is off) a database QuizBot did not make.
@@ -100,7 +91,7 @@ async def open_readonly_postgres(url: str, *, quizbot_only: bool = True) -> Asyn
     # Imported here, as in bot.storage.connect: the SQLite default needs no PostgreSQL driver loaded.
     import asyncpg
 
-    from bot.storage.postgres import PostgresDatabase, redact
+    from bot.storage.postgres import PostgresDatabase, redact, scrub
 
     try:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=2, timeout=PG_CONNECT_TIMEOUT, command_timeout=60,

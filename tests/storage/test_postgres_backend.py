@@ -9,7 +9,7 @@ import pytest
 
 from bot.storage.database import DatabaseError, IntegrityViolation, WriteRefused
 from bot.storage.migrations import POSTGRES_DIR, current_version, discover, migrate
-from bot.storage.postgres import PostgresDatabase, redact, to_dollar
+from bot.storage.postgres import PostgresDatabase, redact, scrub, to_dollar
 from tests.storage import trigger_parity
 
 HEAD = discover(POSTGRES_DIR)[-1].version
@@ -23,6 +23,12 @@ def test_placeholders_are_rewritten_outside_literals_only() -> None:
 def test_redact_hides_only_the_password() -> None:
     assert redact("postgresql://quiz:s3cret@db.internal:5433/quizbot") == "postgresql://quiz:***@db.internal:5433/quizbot"
     assert redact("postgresql://quiz@db/quizbot") == "postgresql://quiz@db/quizbot"
+
+
+def test_scrub_removes_the_password_in_either_spelling_from_driver_text() -> None:
+    url = "postgresql://quiz:p%40ss@db/quizbot"
+    assert scrub("auth failed for p@ss and p%40ss", url) == "auth failed for *** and ***"
+    assert scrub("no password here", "postgresql://quiz@db/quizbot") == "no password here"
 
 
 async def test_triggers_keep_the_same_rows_as_sqlite(pg_database: str) -> None:
